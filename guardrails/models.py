@@ -1,0 +1,140 @@
+"""Plain records shared by the rule engine, the checker and their callers."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+class Side(StrEnum):
+    LEFT = "left"
+    RIGHT = "right"
+    BILATERAL = "bilateral"
+
+
+class Imaging(StrEnum):
+    FLUOROSCOPY = "fluoroscopy"
+    CT = "ct"
+    ULTRASOUND = "ultrasound"
+    NONE = "none"
+    UNSPECIFIED = "unspecified"
+
+
+class Purpose(StrEnum):
+    DIAGNOSTIC = "diagnostic"
+    THERAPEUTIC = "therapeutic"
+    UNSPECIFIED = "unspecified"
+
+
+class Setting(StrEnum):
+    PROFESSIONAL = "professional"
+    ASC_FACILITY = "asc_facility"
+    HOSPITAL_OUTPATIENT_FACILITY = "hospital_outpatient_facility"
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+class Region(StrEnum):
+    CERVICAL_THORACIC = "cervical_thoracic"
+    LUMBAR_SACRAL = "lumbar_sacral"
+
+
+class Injection(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    joint: str
+    side: Side
+
+
+class Scenario(BaseModel):
+    """One patient, one date of service."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    payer: str = "unspecified"
+    setting: Setting = Setting.PROFESSIONAL
+    imaging: Imaging = Imaging.UNSPECIFIED
+    purpose: Purpose = Purpose.UNSPECIFIED
+    injections: list[Injection] = Field(min_length=1)
+
+    @field_validator("payer")
+    @classmethod
+    def _payer_lower(cls, value: str) -> str:
+        return value.strip().lower() or "unspecified"
+
+
+class Citation(BaseModel):
+    source_id: str
+    doc_id: str | None = None
+    title: str
+    url: str
+    date: str
+
+
+class Finding(BaseModel):
+    rule: str
+    severity: Severity
+    message: str
+    citations: list[Citation] = Field(default_factory=list)
+
+
+class ClaimLine(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    code: str
+    modifiers: list[str] = Field(default_factory=list)
+    units: int = Field(1, ge=0, le=99)
+    note: str = ""
+
+    @field_validator("code")
+    @classmethod
+    def _code_upper(cls, value: str) -> str:
+        return value.strip().upper()
+
+    @field_validator("modifiers")
+    @classmethod
+    def _mods_upper(cls, value: list[str]) -> list[str]:
+        return [m.strip().upper() for m in value if m.strip()]
+
+    def key(self) -> tuple[str, tuple[str, ...], int]:
+        return (self.code, tuple(self.modifiers), self.units)
+
+
+class Decision(BaseModel):
+    billable: bool
+    lines: list[ClaimLine]
+    findings: list[Finding]
+    assumptions: list[str]
+    rules_applied: list[str]
+    payer: str
+    payer_name: str
+    versions: dict[str, str]
+
+
+class Claim(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    payer: str = "unspecified"
+    setting: Setting = Setting.PROFESSIONAL
+    purpose: Purpose = Purpose.UNSPECIFIED
+    lines: list[ClaimLine] = Field(min_length=1)
+
+    @field_validator("payer")
+    @classmethod
+    def _payer_lower(cls, value: str) -> str:
+        return value.strip().lower() or "unspecified"
+
+
+class CheckResult(BaseModel):
+    valid: bool
+    findings: list[Finding]
+    corrected_lines: list[ClaimLine] | None
+    assumptions: list[str]
+    payer: str
+    payer_name: str
+    versions: dict[str, str]
