@@ -1,0 +1,57 @@
+"""Deterministic routing: coding decision, claim check, rule question, knowledge or out of scope."""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+
+from assistant.topics import Topic, match_topics
+from guardrails.parse import ParsedText
+
+_IN_DOMAIN = re.compile(
+    r"\bfacets?\b|\bzygapophyseal\b|\bmedial branch|\bMBBs?\b|\b6449[0-5]\b|\b021[3-8]T\b|\binjections?\b|\blevels?\b"
+    r"|\bmodifiers?\b|\bLCDs?\b|\bKX\b|\bspin\w+\b|\bcervical\b|\blumbar\b|\bthoracic\b|\bsacral\b|\bRFA\b|\bablation\b"
+    r"|\bcod(?:e|es|ing)\b|\bbill\w*\b|\bCPT\b|\bclaims?\b|\bICD\b|\bdenial|\bdenied\b|\bprior auth|\bdocumentation\b"
+    r"|\bmedicare\b|\baetna\b|\bcigna\b|\buhc\b|\bunited\s?health|\bblue cross\b|\bbcbs\b|\bpayers?\b|\breimburs\w*\b"
+    r"|\bMUE\b|\bunits?\b|\bfluoro\w*\b|\bultrasound\b|\bimaging\b|\bpain\b|\bneck\b|\bback\b|\bblocks?\b|\bsedation\b"
+    r"|\bRT\b|\bLT\b|\bbilateral\b|\bASC\b|\bHOPD\b|\bOIG\b|\baudit\w*\b|\bMAC\b|\bNCCI\b|\bsacroiliac\b|\bSI joint\b",
+    re.I,
+)
+_KNOWLEDGE = re.compile(
+    r"\bdocument\w*\b|\bcover(?:age|ed|s)?\b|\bcriteria\b|\brates?\b|\bpays?\b|\breimburs\w*\b|\bfrequen\w*\b|\bhow often\b"
+    r"|\bICD\b|\bdiagnos\w*\b|\bLCDs?\b|\brelief\b|\bsedation\b|\bhistory\b|\bwhat (?:is|are|does)\b|\bdefin\w*\b"
+    r"|\bdifference\b|\bmean\w*\b|\bexplain\b|\bwhy\b|\baudit\w*\b|\bdenial\w*\b|\bchecklist\b|\bRVUs?\b|\bfee\b",
+    re.I,
+)
+_FOLLOW_UP = re.compile(r"^\s*(?:and|what about|how about|what if|same|instead|now|but|ok(?:ay)?|also)\b|\binstead\b|\bwhat if\b|\bsame (?:case|patient|scenario)\b", re.I)
+
+
+class Intent(StrEnum):
+    SCENARIO = "scenario"
+    CHECK = "check"
+    RULE = "rule"
+    KNOWLEDGE = "knowledge"
+    FOLLOW_UP = "follow_up"
+    INVALID_JOINT = "invalid_joint"
+    OUT_OF_SCOPE = "out_of_scope"
+
+
+def route_question(text: str, parsed: ParsedText, has_previous: bool) -> tuple[Intent, list[tuple[Topic, int]]]:
+    topics = match_topics(text)
+    if parsed.invalid_joints and not parsed.joints:
+        return Intent.INVALID_JOINT, topics
+    if parsed.joints:
+        return Intent.SCENARIO, topics
+    explicit = any(ln.modifiers or ln.units != 1 for ln in parsed.lines)
+    if parsed.lines and (explicit or (parsed.check_intent and len(parsed.lines) >= 2)):
+        return Intent.CHECK, topics
+    changes = bool(parsed.payer or parsed.sides_mentioned or parsed.setting or parsed.imaging or parsed.purpose)
+    if has_previous and changes and (_FOLLOW_UP.search(text) or len(text.split()) <= 6):
+        return Intent.FOLLOW_UP, topics
+    knowledge = bool(_KNOWLEDGE.search(text))
+    best = topics[0][1] if topics else 0
+    if best >= 2 or (best >= 1 and not knowledge):
+        return Intent.RULE, topics
+    if knowledge and _IN_DOMAIN.search(text) or _IN_DOMAIN.search(text):
+        return Intent.KNOWLEDGE, topics
+    return Intent.OUT_OF_SCOPE, topics

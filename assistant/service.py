@@ -1,0 +1,335 @@
+"""The assistant: one API, `build_assistant(settings).ask(question, ...) -> Answer`."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from assistant import compose
+from assistant.answer import Answer, Passage, Route, SourceRef
+from assistant.audit import AuditLog
+from assistant.conflicts import find_conflicts
+from assistant.inputs import clean, is_injection, problem
+from assistant.llm import build_chat_model, rephrase, vet
+from assistant.retrieval import HybridRetriever
+from assistant.router import Intent, route_question
+from assistant.settings import Settings
+from assistant.topics import Topic
+from guardrails import (
+    Catalog,
+    Claim,
+    GuardrailsError,
+    PayerRegistry,
+    Scenario,
+    Setting,
+    check_claim,
+    decide,
+    load_catalog,
+    load_payers,
+)
+from guardrails.parse import ParsedText, parse_text
+from guardrails.payers import UNSPECIFIED
+from guardrails.versions import versions
+
+log = logging.getLogger(__name__)
+
+CAPABILITIES = (
+    "I answer questions about facet joint injection coding (CPT 64490-64495, above all +64491): "
+    "which codes and modifiers a procedure gets, checking claim lines, payer rules, Medicare coverage, "
+    "documentation and rates. For example: 'Bilateral L4-L5 and L5-S1 with fluoroscopy for Medicare: which codes?'"
+)
+INJECTION_NOTE = ("Note: instructions to change or ignore the coding rules are not followed; "
+                  "the answer below comes from the rule engine.")
+
+
+class Assistant:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        catalog: Catalog,
+        payers: PayerRegistry,
+        retriever: HybridRetriever,
+        chat_model: Any | None = None,
+        audit: AuditLog | None = None,
+    ) -> None:
+        self.settings = settings
+        self.catalog = catalog
+        self.payers = payers
+        self.retriever = retriever
+        self.chat_model = chat_model
+        self.audit = audit
+
+    # --- public API -----------------------------------------------------------------
+    def ask(
+        self,
+        question: Any,
+        *,
+        payer: str | None = None,
+        setting: str | None = None,
+        history: list[Answer] | None = None,
+        audience: str = "coder",
+    ) -> Answer:
+        """Answer one question; never raises for bad input."""
+        try:
+            answer = self._answer(question, payer, setting, history or [], audience)
+        except Exception:  # a bug must not become a traceback in the chat
+            log.exception("assistant failed on a question")
+            answer = Answer(route=Route.CLARIFY, answer="Sorry, something went wrong while answering that. Please rephrase the question; the problem has been logged.")
+        answer.versions = {**versions(self.catalog), **answer.versions}
+        if self.audit is not None and isinstance(question, str):
+            try:
+                self.audit.record(question, answer, payer, setting)
+            except Exception:
+                log.exception("audit log write failed")
+        return answer
+
+    # --- routing ----------------------------------------------------------------------
+    def _answer(self, question: Any, payer: str | None, setting: str | None,
+                history: list[Answer], audience: str) -> Answer:
+        issue = problem(question, self.settings.max_question_chars)
+        if issue:
+            return Answer(route=Route.CLARIFY, answer=issue)
+        text = clean(question)
+        parsed = parse_text(text, self.payers)
+        previous = next((a for a in reversed(history) if a.scenario), None)
+        intent, topics = route_question(text, parsed, previous is not None)
+        if intent is Intent.SCENARIO:
+            answer = self._scenario(parsed, payer, setting)
+        elif intent is Intent.FOLLOW_UP and previous is not None:
+            answer = self._follow_up(parsed, previous)
+        elif intent is Intent.CHECK:
+            answer = self._check(parsed, payer, setting)
+        elif intent is Intent.INVALID_JOINT:
+            answer = self._invalid_joint(parsed)
+        elif intent is Intent.RULE:
+            answer = self._rules(text, topics, parsed, payer)
+        elif intent is Intent.KNOWLEDGE:
+            answer = self._knowledge(text, parsed, payer, topics)
+        else:
+            answer = Answer(route=Route.OUT_OF_SCOPE, answer=f"That is outside what I can help with. {CAPABILITIES}")
+        if is_injection(text):
+            answer.answer = f"{INJECTION_NOTE}\n\n{answer.answer}"
+        if audience == "front_desk" and answer.summary:
+            answer.answer = f"**In short:** {answer.summary}\n\n{answer.answer}"
+        return answer
+
+    # --- coding decisions ---------------------------------------------------------------
+    def _payer(self, parsed: ParsedText, default: str | None) -> tuple[str, list[str]]:
+        if parsed.payer:
+            return parsed.payer, []
+        if default and default != UNSPECIFIED:
+            pid = self.payers.resolve(default) or UNSPECIFIED
+            return pid, [f"Payer taken from your default setting: {self.payers.get(pid).name}."]
+        return UNSPECIFIED, []
+
+    def _scenario(self, parsed: ParsedText, payer: str | None, setting: str | None) -> Answer:
+        unsided = parsed.unsided
+        if unsided:
+            return Answer(route=Route.CLARIFY, answer=(
+                f"Which side was injected at {', '.join(unsided)}: right, left or bilateral? "
+                "The side changes the modifiers (RT, LT or 50), so I won't guess."))
+        if parsed.imaging_conflict:
+            kinds = " and ".join(k.value for k in parsed.imaging_conflict)
+            return Answer(route=Route.CLARIFY, answer=f"The question mentions {kinds}. Which imaging guided the injection? The codes differ (64490-64495 for fluoroscopy/CT, 0213T-0218T for ultrasound).")
+        pid, notes = self._payer(parsed, payer)
+        data: dict[str, Any] = {"payer": pid, "injections": [{"joint": j, "side": s} for j, s in parsed.joints]}
+        chosen_setting = parsed.setting.value if parsed.setting else setting
+        if chosen_setting:
+            data["setting"] = chosen_setting
+            if not parsed.setting:
+                notes.append(f"Claim type taken from your default setting: {compose.SETTING_WORDS.get(chosen_setting, chosen_setting)}.")
+        if parsed.imaging:
+            data["imaging"] = parsed.imaging.value
+        if parsed.purpose:
+            data["purpose"] = parsed.purpose.value
+        if parsed.purpose_note:
+            notes.append(parsed.purpose_note)
+        joints = {j for j, _ in parsed.joints}
+        if pid == UNSPECIFIED and {"T12-L1", "L1-L2"} <= joints:
+            return Answer(route=Route.CLARIFY, scenario=data, answer=(
+                "Which payer is this for? T12-L1 with L1-L2 is coded 64490 + 64494 under Medicare's junction rule "
+                "(NGS, CGS) but 64490 + 64493 under CPT region logic for other payers."))
+        return self._decide(data, notes)
+
+    def _decide(self, data: dict[str, Any], notes: list[str], intro: str = "") -> Answer:
+        scenario = Scenario.model_validate(data)
+        decision = decide(scenario, payers=self.payers, catalog=self.catalog)
+        text, summary = compose.render_decision(decision, scenario.setting.value, intro)
+        query = " ".join([compose.describe_scenario(data), *(ln.code for ln in decision.lines)])
+        passages = self._support(query, decision.payer)
+        answer = Answer(
+            route=Route.CODING, answer=text, summary=summary,
+            decision=decision.model_dump(mode="json"),
+            rules=decision.rules_applied, assumptions=[*notes, *decision.assumptions],
+            scenario=data,
+        )
+        return self._with_sources(answer, passages, [f.citations for f in decision.findings])
+
+    def _follow_up(self, parsed: ParsedText, previous: Answer) -> Answer:
+        data = dict(previous.scenario or {})
+        changed = []
+        if parsed.payer:
+            data["payer"] = parsed.payer
+            changed.append(f"payer {self.payers.get(parsed.payer).name}")
+        if parsed.sides_mentioned and len(parsed.sides_mentioned) == 1:
+            side = parsed.sides_mentioned[0]
+            data["injections"] = [{"joint": i["joint"], "side": side} for i in data["injections"]]
+            changed.append(f"all joints {side}")
+        if parsed.setting:
+            data["setting"] = parsed.setting.value
+            changed.append(compose.SETTING_WORDS[parsed.setting.value])
+        if parsed.imaging:
+            data["imaging"] = parsed.imaging.value
+            changed.append(f"imaging {parsed.imaging.value}")
+        if parsed.purpose:
+            data["purpose"] = parsed.purpose.value
+            changed.append(f"{parsed.purpose.value} purpose")
+        intro = f"Same case as before with {', '.join(changed)}:" if changed else ""
+        return self._decide(data, [f"Follow-up: reused the previous scenario ({compose.describe_scenario(previous.scenario or {})})."], intro)
+
+    def _check(self, parsed: ParsedText, payer: str | None, setting: str | None) -> Answer:
+        pid, notes = self._payer(parsed, payer)
+        chosen = parsed.setting.value if parsed.setting else (setting or Setting.PROFESSIONAL.value)
+        data: dict[str, Any] = {"payer": pid, "setting": chosen,
+                                "lines": [ln.model_dump(include={"code", "modifiers", "units"}) for ln in parsed.lines]}
+        if parsed.purpose:
+            data["purpose"] = parsed.purpose.value
+        claim = Claim.model_validate(data)
+        result = check_claim(claim, payers=self.payers, catalog=self.catalog)
+        text, summary = compose.render_check(result, claim.lines, chosen)
+        passages = self._support(" ".join(ln.code for ln in claim.lines) + " " + " ".join(f.rule for f in result.findings), pid)
+        answer = Answer(route=Route.CODING, answer=text, summary=summary,
+                        decision=result.model_dump(mode="json"),
+                        rules=sorted({f.rule for f in result.findings}),
+                        assumptions=[*notes, *result.assumptions], claim=data)
+        return self._with_sources(answer, passages, [f.citations for f in result.findings])
+
+    def _invalid_joint(self, parsed: ParsedText) -> Answer:
+        errors = parsed.invalid_joints
+        rules = sorted({e.rule for e in errors if e.rule})
+        text = "\n".join(f"- {e}" for e in errors)
+        answer = Answer(route=Route.CODING, rules=rules, summary=str(errors[0]),
+                        answer=f"**Not a facet joint these codes cover:**\n{text}\n\nName each facet joint by its two vertebrae (C2-C3 through L5-S1).")
+        if rules:
+            answer.citations = [SourceRef(source_id=c.doc_id or c.source_id, title=c.title, url=c.url) for c in self.catalog.rule_citations(rules[0])]
+        return answer
+
+    # --- rule questions and knowledge -------------------------------------------------------
+    def _rules(self, text: str, topics: list[tuple[Topic, int]], parsed: ParsedText, payer: str | None) -> Answer:
+        top = topics[0][1]
+        chosen = [t for t, score in topics if score * 2 >= top][:3]
+        rule_ids = [t.rule for t in chosen]
+        example_topic = next((t for t in chosen if t.example), None)
+        example = None
+        example_text = ""
+        if example_topic and example_topic.example:
+            data = dict(example_topic.example)
+            example = decide(Scenario.model_validate(data), payers=self.payers, catalog=self.catalog)
+            example_text = compose.describe_scenario(data)
+        body, summary = compose.render_rules(rule_ids, self.catalog, example, example_text)
+        facts = self._code_facts(parsed)
+        if facts:
+            body += "\n\n**Codes mentioned:**\n" + "\n".join(f"- {f}" for f in facts)
+        passages = self._support(text, parsed.payer)
+        answer = Answer(route=Route.CODING, answer=body, summary=summary, rules=rule_ids)
+        cites = [self.catalog.rule_citations(r) for r in rule_ids]
+        return self._with_sources(answer, passages, cites)
+
+    def _code_facts(self, parsed: ParsedText) -> list[str]:
+        out = []
+        for code in dict.fromkeys(parsed.codes):
+            info = self.catalog.codes.get(code)
+            related = self.catalog.related.get(code)
+            if info:
+                region = "cervical/thoracic" if info.region == "cervical_thoracic" else "lumbar/sacral"
+                kind = "add-on" if info.add_on else "primary code"
+                needs = f"; reported only with {' and '.join(info.requires)}" if info.requires else ""
+                out.append(f"{'+' if info.add_on else ''}{code}: {info.summary} ({region}, {kind}{needs}).")
+            elif related:
+                out.append(f"{code}: {related.summary}.")
+        return out
+
+    def _knowledge(self, text: str, parsed: ParsedText, payer: str | None, topics: list[tuple[Topic, int]]) -> Answer:
+        pid = parsed.payer or (self.payers.resolve(payer) if payer else None)
+        pid = None if pid == UNSPECIFIED else pid
+        facts: list[str] = []
+        if pid:
+            facts += compose.payer_facts(self.payers.get(pid), text)
+        facts += self._code_facts(parsed)
+        passages = self.retriever.search(text, k=self.settings.top_k, payer=pid)
+        conflicts = find_conflicts(passages)
+        bad = {c.passage for c in conflicts}
+        sentences = [(s, r) for s, r in compose.best_sentences(text, passages) if s not in bad]
+        parts: list[str] = []
+        if facts:
+            parts += ["**From the payer profile and code table:**", *(f"- {f}" for f in facts), ""]
+        if sentences:
+            parts.append("**From the knowledge base:**")
+            parts += [f"- {s} [{r + 1}]" for s, r in sentences]
+        if not parts:
+            parts = ["I found nothing in the knowledge base that answers this. " + CAPABILITIES]
+        body = "\n".join(parts).strip()
+        rules = [t.rule for t, _ in topics[:2]]
+        summary = (facts or [s for s, _ in sentences] or [""])[0]
+        answer = Answer(route=Route.KNOWLEDGE, answer=body, summary=summary, rules=rules)
+        answer = self._with_sources(answer, passages, [], conflicts)
+        if self.chat_model is not None and sentences:
+            answer = self._rephrase(text, answer, facts, passages)
+        return answer
+
+    def _rephrase(self, question: str, answer: Answer, facts: list[str], passages: list[Passage]) -> Answer:
+        allowed = "\n".join([*facts, *(p.text for p in passages)])
+        try:
+            generated = rephrase(self.chat_model, question, allowed)
+        except Exception:
+            log.exception("language model call failed; keeping the extractive answer")
+            return answer
+        reasons = vet(generated, allowed, passages)
+        if reasons:
+            answer.assumptions.append("A generated rephrasing was discarded because it " + "; ".join(reasons) + ".")
+            return answer
+        answer.answer = f"{generated}\n\n---\n{answer.answer}"
+        return answer
+
+    # --- sources ------------------------------------------------------------------------------
+    def _support(self, query: str, payer: str | None) -> list[Passage]:
+        """Supporting passages for coding answers: keyword search only, so no embedding is needed."""
+        pid = None if payer in (None, UNSPECIFIED) else payer
+        return self.retriever.search(query, k=3, payer=pid, dense=False)
+
+    def _with_sources(self, answer: Answer, passages: list[Passage], rule_cites: list[Any],
+                      conflicts: list[Any] | None = None) -> Answer:
+        refs: list[SourceRef] = [p.ref() for p in passages]
+        for cites in rule_cites:
+            for c in cites[:2]:
+                refs.append(SourceRef(source_id=c.doc_id or c.source_id, title=c.title, url=c.url))
+        unique: dict[tuple[str, str], SourceRef] = {}
+        for ref in refs:
+            unique.setdefault((ref.source_id, ref.section), ref)
+        answer.citations = list(unique.values())
+        answer.passages = passages
+        answer.conflicts = conflicts if conflicts is not None else find_conflicts(passages)
+        if answer.conflicts:
+            warn = "\n".join(f"- ⚠️ **{c.rule}**: a source ({c.source.title}) says \u201c{c.passage}\u201d — this contradicts the rule: {c.correct}" for c in answer.conflicts)
+            answer.answer += f"\n\n**Conflicting source text (not used):**\n{warn}"
+        return answer
+
+
+def build_assistant(settings: Settings | None = None, *, chat_model: Any | None = None) -> Assistant:
+    """Composition root: load knowledge data, the store and the optional model once."""
+    from assistant.store import index_exists, open_store, read_all_chunks
+
+    settings = settings or Settings()
+    catalog = load_catalog(settings.knowledge_dir)
+    payers = load_payers(settings.knowledge_dir)
+    chunks = read_all_chunks(settings) if index_exists(settings) else []
+    store = open_store(settings) if chunks else None
+    retriever = HybridRetriever(chunks, store)
+    model = chat_model if chat_model is not None else build_chat_model(settings)
+    audit = AuditLog(settings.audit_db) if settings.audit_enabled else None
+    return Assistant(settings, catalog=catalog, payers=payers, retriever=retriever, chat_model=model, audit=audit)
+
+
+
+__all__ = ["Assistant", "GuardrailsError", "build_assistant"]
