@@ -18,7 +18,7 @@ SETTING_WORDS = {
 _ICON = {"error": "⛔", "warning": "⚠️", "info": "ℹ️"}
 _WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)?")
 _STOP = set("a an the and or of to for in on is are be can i we my do does what which how with by it this that as at from".split())
-_SENT = re.compile(r"(?<=[.!?])\s+(?=[A-Z(+0-9])|\n(?=[-*] )|\n{2,}")
+_SENT = re.compile(r"(?<=[.!?])\s+(?=[A-Z(+0-9])")
 
 
 def line_label(line: ClaimLine) -> str:
@@ -136,23 +136,55 @@ def _tokens(text: str) -> set[str]:
     return {w for w in _WORD.findall(text.lower()) if w not in _STOP and len(w) > 1}
 
 
+def prose_blocks(text: str) -> list[str]:
+    """Paragraphs and list items of a Markdown chunk, unwrapped; headings, tables and code dropped."""
+    blocks: list[str] = []
+    current: list[str] = []
+    in_code = False
+
+    def flush() -> None:
+        if current:
+            blocks.append(" ".join(current).replace("**", "").strip())
+            current.clear()
+
+    for raw in text.split("\n"):
+        line = raw.strip()
+        if line.startswith("```"):
+            in_code = not in_code
+            flush()
+            continue
+        if in_code or not line or line.startswith(("#", "|")):
+            flush()
+            continue
+        item = re.match(r"^(?:[-*]|\d+\.)\s+(.*)", line)
+        if item:
+            flush()
+            line = item.group(1)
+        current.append(line)
+    flush()
+    return blocks
+
+
 def best_sentences(question: str, passages: list[Passage], limit: int = 4) -> list[tuple[str, int]]:
     """Extractive answer: the sentences of the top passages that share most with the question."""
     q = _tokens(question)
-    scored: list[tuple[float, int, str, int]] = []
+    scored: list[tuple[float, int, str]] = []
     for rank, passage in enumerate(passages):
-        body = passage.text.split("\n", 1)[-1] if passage.text.startswith(passage.title) else passage.text
-        for order, sentence in enumerate(_SENT.split(body)):
-            s = sentence.strip().lstrip("#*- ").strip()
-            if len(s) < 25 or s.startswith("```") or s.startswith("|"):
-                continue
-            overlap = len(q & _tokens(s))
-            if overlap == 0:
-                continue
-            scored.append((overlap - 0.15 * rank - 0.01 * order, rank, s, order))
+        body = passage.text.split("\n", 1)[1] if "\n" in passage.text else passage.text
+        order = 0
+        for block in prose_blocks(body):
+            for sentence in _SENT.split(block):
+                s = sentence.strip()
+                order += 1
+                if len(s) < 25:
+                    continue
+                overlap = len(q & _tokens(s))
+                if overlap == 0:
+                    continue
+                scored.append((overlap - 0.15 * rank - 0.01 * order, rank, s))
     scored.sort(key=lambda t: -t[0])
     picked: list[tuple[str, int]] = []
-    for _, rank, s, _ in scored:
+    for _, rank, s in scored:
         if all(s != p for p, _ in picked):
             picked.append((s if len(s) < 500 else s[:497] + "…", rank))
         if len(picked) >= limit:

@@ -17,7 +17,9 @@ from assistant.settings import Settings
 from assistant.topics import Topic
 from guardrails import (
     Catalog,
+    CheckResult,
     Claim,
+    Decision,
     GuardrailsError,
     PayerRegistry,
     Scenario,
@@ -83,6 +85,30 @@ class Assistant:
             except Exception:
                 log.exception("audit log write failed")
         return answer
+
+    def decide(self, scenario: dict[str, Any]) -> Decision:
+        """The engine's decision for a structured scenario (claim builder). Raises GuardrailsError."""
+        return decide(Scenario.model_validate(scenario), payers=self.payers, catalog=self.catalog)
+
+    def check(self, claim: dict[str, Any]) -> CheckResult:
+        """Check structured claim lines (claim checker). Raises GuardrailsError."""
+        return check_claim(Claim.model_validate(claim), payers=self.payers, catalog=self.catalog)
+
+    def feedback(self, answer_id: str, rating: int, comment: str = "") -> None:
+        if self.audit is not None:
+            self.audit.add_feedback(answer_id, rating, comment)
+
+    def about(self) -> dict[str, Any]:
+        """Versions, index build time and what is covered (About page)."""
+        from assistant.store import read_manifest
+
+        return {
+            "versions": versions(self.catalog),
+            "index": read_manifest(self.settings) or {},
+            "chunks": len(self.retriever.chunks),
+            "payers": {pid: p.name for pid, p in self.payers.profiles.items()},
+            "rules": {rid: r.explanation for rid, r in self.catalog.rules.items()},
+        }
 
     # --- routing ----------------------------------------------------------------------
     def _answer(self, question: Any, payer: str | None, setting: str | None,
@@ -267,6 +293,10 @@ class Assistant:
         if sentences:
             parts.append("**From the knowledge base:**")
             parts += [f"- {s} [{r + 1}]" for s, r in sentences]
+            used = sorted({r for _, r in sentences})
+            parts += ["", "**Sources:** " + "; ".join(
+                f"[{r + 1}] {passages[r].title}" + (f" — {passages[r].section}" if passages[r].section else "")
+                for r in used)]
         if not parts:
             parts = ["I found nothing in the knowledge base that answers this. " + CAPABILITIES]
         body = "\n".join(parts).strip()
