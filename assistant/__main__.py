@@ -21,7 +21,9 @@ def main() -> None:
 def ask(
     question: Annotated[str | None, typer.Argument(help="The question, in quotes.")] = None,
     payer: Annotated[str | None, typer.Option(help="Default payer id or name.")] = None,
-    setting: Annotated[str | None, typer.Option(help="professional | asc_facility | hospital_outpatient_facility")] = None,
+    setting: Annotated[
+        str | None, typer.Option(help="professional | asc_facility | hospital_outpatient_facility")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the Answer as JSON.")] = False,
     jsonl: Annotated[Path | None, typer.Option("--jsonl", help="Lines with id, question, payer?, setting?")] = None,
 ) -> None:
@@ -41,7 +43,9 @@ def ask(
             continue
         try:
             row = json.loads(line)
-            answer = assistant.ask(row["question"], payer=row.get("payer") or payer, setting=row.get("setting") or setting)
+            answer = assistant.ask(
+                row["question"], payer=row.get("payer") or payer, setting=row.get("setting") or setting
+            )
             dump = answer.model_dump(mode="json", exclude={"passages"})
             out = {**dump, "id": row.get("id", number), "answer_id": answer.id}
         except (json.JSONDecodeError, KeyError, TypeError) as exc:

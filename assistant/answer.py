@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 import uuid
+from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, Field

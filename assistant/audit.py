@@ -13,12 +13,28 @@ from typing import Any
 from assistant.answer import Answer
 
 _REDACTIONS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"\b(?:MRN|medical record(?: number| no\.?)?|chart\s*(?:#|no\.?|number))\s*[:#]?\s*[A-Z0-9-]{3,}", re.I), "[MRN]"),
-    (re.compile(r"\b(?:DOB|D\.O\.B\.|date of birth|born(?: on)?)\s*[:\-]?\s*[A-Za-z0-9,/.\- ]{6,20}?\d{2,4}\b", re.I), "[DOB]"),
+    (
+        re.compile(
+            r"\b(?:MRN|medical record(?: number| no\.?)?|chart\s*(?:#|no\.?|number))\s*[:#]?\s*[A-Z0-9-]{3,}", re.I
+        ),
+        "[MRN]",
+    ),
+    (
+        re.compile(
+            r"\b(?:DOB|D\.O\.B\.|date of birth|born(?: on)?)\s*[:\-]?\s*[A-Za-z0-9,/.\- ]{6,20}?\d{2,4}\b", re.I
+        ),
+        "[DOB]",
+    ),
     (re.compile(r"\b\d{3}-\d{2}-\d{4}\b"), "[SSN]"),
     (re.compile(r"(?<!\d)(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}(?!\d)"), "[PHONE]"),
     (re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.]+\b"), "[EMAIL]"),
-    (re.compile(r"\b(?:patient|pt\.?|patient name|name|Mr\.?|Mrs\.?|Ms\.?|Miss|Dr\.?)\s*[:\-]?\s+(?-i:[A-Z][a-z'\-]+)(?:\s+(?-i:[A-Z][a-z'\-]+)){0,2}", re.I), "[NAME]"),
+    (
+        re.compile(
+            r"\b(?:patient|pt\.?|patient name|name|Mr\.?|Mrs\.?|Ms\.?|Miss|Dr\.?)\s*[:\-]?\s+(?-i:[A-Z][a-z'\-]+)(?:\s+(?-i:[A-Z][a-z'\-]+)){0,2}",
+            re.I,
+        ),
+        "[NAME]",
+    ),
     (re.compile(r"\b\d{1,2}[/-]\d{1,2}[/-](?:19|20)\d{2}\b"), "[DATE]"),
 )
 _SCHEMA = """
@@ -57,9 +73,16 @@ class AuditLog:
 
     def record(self, question: str, answer: Answer, payer: str | None, setting: str | None) -> None:
         row = (
-            answer.id, _now(), redact(question)[:4000], answer.route.value, payer, setting,
-            json.dumps(answer.rules), json.dumps(answer.decision) if answer.decision else None,
-            json.dumps([c.model_dump() for c in answer.citations]), json.dumps(answer.versions),
+            answer.id,
+            _now(),
+            redact(question)[:4000],
+            answer.route.value,
+            payer,
+            setting,
+            json.dumps(answer.rules),
+            json.dumps(answer.decision) if answer.decision else None,
+            json.dumps([c.model_dump() for c in answer.citations]),
+            json.dumps(answer.versions),
             redact(answer.answer),
         )
         with self._lock, self._connect() as db:
@@ -69,15 +92,18 @@ class AuditLog:
         if rating not in (-1, 1):
             raise ValueError("rating must be 1 (helpful) or -1 (not helpful)")
         with self._lock, self._connect() as db:
-            db.execute("INSERT INTO feedback (ts, answer_id, rating, comment) VALUES (?,?,?,?)",
-                       (_now(), answer_id, rating, redact(comment)[:2000]))
+            db.execute(
+                "INSERT INTO feedback (ts, answer_id, rating, comment) VALUES (?,?,?,?)",
+                (_now(), answer_id, rating, redact(comment)[:2000]),
+            )
 
     def recent_feedback(self, limit: int = 50) -> list[dict[str, Any]]:
         with self._connect() as db:
             db.row_factory = sqlite3.Row
             rows = db.execute(
                 "SELECT f.ts, f.rating, f.comment, a.question, a.route FROM feedback f "
-                "LEFT JOIN answers a ON a.id = f.answer_id ORDER BY f.id DESC LIMIT ?", (limit,)
+                "LEFT JOIN answers a ON a.id = f.answer_id ORDER BY f.id DESC LIMIT ?",
+                (limit,),
             ).fetchall()
         return [dict(r) for r in rows]
 

@@ -17,7 +17,9 @@ SETTING_WORDS = {
 }
 _ICON = {"error": "⛔", "warning": "⚠️", "info": "ℹ️"}
 _WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)?")
-_STOP = set("a an the and or of to for in on is are be can i we my do does what which how with by it this that as at from".split())
+_STOP = set(
+    ["a", "an", "the", "and", "or", "of", "to", "for", "in", "on", "is", "are", "be", "can", "i", "we", "my", "do", "does", "what", "which", "how", "with", "by", "it", "this", "that", "as", "at", "from"]
+)
 _SENT = re.compile(r"(?<=[.!?])\s+(?=[A-Z(+0-9])")
 
 
@@ -78,7 +80,10 @@ def render_check(result: CheckResult, lines: list[ClaimLine], setting: str) -> t
         summary += f" Corrected: {fixed}."
         parts += ["", "**Corrected lines:**", "", lines_table(result.corrected_lines)]
     elif not result.valid:
-        parts += ["", "No single clear correction: the right lines depend on what was done. Describe the joints, sides and imaging and I will code it."]
+        parts += [
+            "",
+            "No single clear correction: the right lines depend on what was done. Describe the joints, sides and imaging and I will code it.",
+        ]
     if result.assumptions:
         parts += ["", "**Assumptions:**", assumptions_block(result.assumptions)]
     return "\n".join(parts).strip(), summary
@@ -120,9 +125,13 @@ def payer_facts(profile: PayerProfile, question: str) -> list[str]:
         for r in profile.rates:
             status = {"unverified": "UNVERIFIED — ", "derived": "derived — ", "published": ""}[r.status]
             where = "" if r.setting == "unspecified" else f" ({r.setting.replace('_', '-')})"
-            out.append(f"{profile.name} {r.code}{where}: ${r.amount:,.2f} — {status}{r.basis}; source {r.source}, as of {r.as_of}.")
+            out.append(
+                f"{profile.name} {r.code}{where}: ${r.amount:,.2f} — {status}{r.basis}; source {r.source}, as of {r.as_of}."
+            )
         if profile.rates and any(r.status == "unverified" for r in profile.rates):
-            out.append("Actual payment depends on your contract, locality and setting; use your own remittance data for negotiations.")
+            out.append(
+                "Actual payment depends on your contract, locality and setting; use your own remittance data for negotiations."
+            )
     if re.search(r"\b(document\w*|record|chart|note|require\w*|criteria|need)\b", q):
         out += [f"{profile.name} documentation: {n.text}" for n in profile.documentation]
     if re.search(r"\b(frequen\w*|how often|per year|12 months|sessions?|repeat)\b", q):

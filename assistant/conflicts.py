@@ -20,20 +20,55 @@ _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 
 # (rule, pattern of the wrong statement, the correct rule in one line)
 CONTRADICTIONS: tuple[tuple[str, re.Pattern[str], str], ...] = (
-    ("FJ-UNITS-ONE", re.compile(r"\b6449[0-5]\b.{0,80}\b(?:two|2)\s+units\b|\b(?:two|2)\s+units\b.{0,60}\b6449[0-5]\b", re.I),
-     "Each facet code is 1 unit per day; a bilateral level is shown with modifier 50 (Medicare: 64491-50 x 1)."),
-    ("FJ-BILATERAL", re.compile(r"\bmodifier\s*50\b.{0,40}\b(?:only\s+)?(?:to|on)\s+the\s+primary\b|\b50\b.{0,20}\bprimary code only\b", re.I),
-     "Under Medicare, modifier 50 goes on every bilateral level's code, add-ons included."),
-    ("FJ-NO-59-LEVELS", re.compile(r"\b(?:modifier\s*)?(?:59|XS|XE|XU|XP)\b.{0,60}\b(?:additional|second|third|extra|each|another|other)\s+levels?\b|\b(?:additional|extra|second|third)\s+levels?\b.{0,60}\b(?:modifier\s*)(?:59|XS|XE|XU|XP)\b", re.I),
-     "Modifiers 59/X{EPSU} are never used to show extra facet levels; the add-on codes do that."),
-    ("FJ-IMAGING-INCLUDED", re.compile(r"\b(?:77003|77012)\b.{0,60}\b(?:separately|in addition|also (?:be )?(?:billed|reported)|add(?:ed)?)\b|\b(?:bill|report|add)\b.{0,20}\b(?:77003|77012)\b", re.I),
-     "Fluoroscopic/CT guidance (77003/77012) is included in 64490-64495 and never billed with them."),
-    ("FJ-THIRD-ONCE", re.compile(r"\b(?:64492|64495)\b.{0,60}\b(?:each|per|every)\s+(?:additional\s+)?level\b.{0,40}\b(?:units?|times|lines?)\b|\b(?:64492|64495)\b.{0,30}\b(?:x|×)\s*[2-9]\b", re.I),
-     "+64492/+64495 are reported once per day, 1 unit, however many levels past the second."),
-    ("FJ-ULTRASOUND", re.compile(r"\bultrasound\b.{0,80}\b(?:report|bill|use|code)\w*\b.{0,20}\b6449[0-5]\b", re.I),
-     "Ultrasound-guided facet injections are reported with 0213T-0218T, not 64490-64495."),
-    ("FJ-ADDON-PRIMARY", re.compile(r"\b6449[1245]\b.{0,40}\b(?:can|may)\s+be\s+(?:billed|reported)\s+(?:alone|on its own|by itself)\b", re.I),
-     "An add-on code is never billed without its primary code."),
+    (
+        "FJ-UNITS-ONE",
+        re.compile(r"\b6449[0-5]\b.{0,80}\b(?:two|2)\s+units\b|\b(?:two|2)\s+units\b.{0,60}\b6449[0-5]\b", re.I),
+        "Each facet code is 1 unit per day; a bilateral level is shown with modifier 50 (Medicare: 64491-50 x 1).",
+    ),
+    (
+        "FJ-BILATERAL",
+        re.compile(
+            r"\bmodifier\s*50\b.{0,40}\b(?:only\s+)?(?:to|on)\s+the\s+primary\b|\b50\b.{0,20}\bprimary code only\b",
+            re.I,
+        ),
+        "Under Medicare, modifier 50 goes on every bilateral level's code, add-ons included.",
+    ),
+    (
+        "FJ-NO-59-LEVELS",
+        re.compile(
+            r"\b(?:modifier\s*)?(?:59|XS|XE|XU|XP)\b.{0,60}\b(?:additional|second|third|extra|each|another|other)\s+levels?\b|\b(?:additional|extra|second|third)\s+levels?\b.{0,60}\b(?:modifier\s*)(?:59|XS|XE|XU|XP)\b",
+            re.I,
+        ),
+        "Modifiers 59/X{EPSU} are never used to show extra facet levels; the add-on codes do that.",
+    ),
+    (
+        "FJ-IMAGING-INCLUDED",
+        re.compile(
+            r"\b(?:77003|77012)\b.{0,60}\b(?:separately|in addition|also (?:be )?(?:billed|reported)|add(?:ed)?)\b|\b(?:bill|report|add)\b.{0,20}\b(?:77003|77012)\b",
+            re.I,
+        ),
+        "Fluoroscopic/CT guidance (77003/77012) is included in 64490-64495 and never billed with them.",
+    ),
+    (
+        "FJ-THIRD-ONCE",
+        re.compile(
+            r"\b(?:64492|64495)\b.{0,60}\b(?:each|per|every)\s+(?:additional\s+)?level\b.{0,40}\b(?:units?|times|lines?)\b|\b(?:64492|64495)\b.{0,30}\b(?:x|×)\s*[2-9]\b",
+            re.I,
+        ),
+        "+64492/+64495 are reported once per day, 1 unit, however many levels past the second.",
+    ),
+    (
+        "FJ-ULTRASOUND",
+        re.compile(r"\bultrasound\b.{0,80}\b(?:report|bill|use|code)\w*\b.{0,20}\b6449[0-5]\b", re.I),
+        "Ultrasound-guided facet injections are reported with 0213T-0218T, not 64490-64495.",
+    ),
+    (
+        "FJ-ADDON-PRIMARY",
+        re.compile(
+            r"\b6449[1245]\b.{0,40}\b(?:can|may)\s+be\s+(?:billed|reported)\s+(?:alone|on its own|by itself)\b", re.I
+        ),
+        "An add-on code is never billed without its primary code.",
+    ),
 )
 
 

@@ -25,8 +25,10 @@ def problem(text: object, max_chars: int) -> str | None:
     if "\x00" in text or text.count("\ufffd") > 3:
         return "That looks like binary data rather than a question. Please type your question as text."
     if len(text) > max_chars:
-        return (f"That message is {len(text):,} characters long; the limit is {max_chars:,}. "
-                "Please paste only the procedure details or the claim lines you want checked.")
+        return (
+            f"That message is {len(text):,} characters long; the limit is {max_chars:,}. "
+            "Please paste only the procedure details or the claim lines you want checked."
+        )
     cleaned = clean(text)
     if not cleaned:
         return "Please type a question, for example: 'Bilateral L4-L5 and L5-S1 with fluoroscopy for Medicare: which codes?'"

@@ -27,7 +27,9 @@ def build_chat_model(settings: Settings) -> Any | None:
     if settings.llm_provider == "ollama":
         from langchain_ollama import ChatOllama
 
-        return ChatOllama(model=settings.llm_model, base_url=settings.llm_base_url or "http://127.0.0.1:11434", temperature=0)
+        return ChatOllama(
+            model=settings.llm_model, base_url=settings.llm_base_url or "http://127.0.0.1:11434", temperature=0
+        )
     if settings.llm_provider == "openai":
         from langchain_openai import ChatOpenAI
 

@@ -76,9 +76,7 @@ class HybridRetriever:
         if self.store is None or not self.chunks:
             return []
         where = {"payer": {"$in": ["", payer]}} if payer else None
-        hits = self.store.similarity_search_by_vector_with_relevance_scores(
-            list(self.embed(query)), k=k, filter=where
-        )
+        hits = self.store.similarity_search_by_vector_with_relevance_scores(list(self.embed(query)), k=k, filter=where)
         out = []
         for doc, score in hits:
             idx = self._by_id.get(doc.id) if doc.id else None

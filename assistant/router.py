@@ -23,7 +23,10 @@ _KNOWLEDGE = re.compile(
     r"|\bdifference\b|\bmean\w*\b|\bexplain\b|\bwhy\b|\baudit\w*\b|\bdenial\w*\b|\bchecklist\b|\bRVUs?\b|\bfee\b",
     re.I,
 )
-_FOLLOW_UP = re.compile(r"^\s*(?:and|what about|how about|what if|same|instead|now|but|ok(?:ay)?|also)\b|\binstead\b|\bwhat if\b|\bsame (?:case|patient|scenario)\b", re.I)
+_FOLLOW_UP = re.compile(
+    r"^\s*(?:and|what about|how about|what if|same|instead|now|but|ok(?:ay)?|also)\b|\binstead\b|\bwhat if\b|\bsame (?:case|patient|scenario)\b",
+    re.I,
+)
 
 
 class Intent(StrEnum):
@@ -52,6 +55,6 @@ def route_question(text: str, parsed: ParsedText, has_previous: bool) -> tuple[I
     best = topics[0][1] if topics else 0
     if best >= 2 or (best >= 1 and not knowledge):
         return Intent.RULE, topics
-    if knowledge and _IN_DOMAIN.search(text) or _IN_DOMAIN.search(text):
+    if (knowledge and _IN_DOMAIN.search(text)) or _IN_DOMAIN.search(text):
         return Intent.KNOWLEDGE, topics
     return Intent.OUT_OF_SCOPE, topics

@@ -40,8 +40,10 @@ CAPABILITIES = (
     "which codes and modifiers a procedure gets, checking claim lines, payer rules, Medicare coverage, "
     "documentation and rates. For example: 'Bilateral L4-L5 and L5-S1 with fluoroscopy for Medicare: which codes?'"
 )
-INJECTION_NOTE = ("Note: instructions to change or ignore the coding rules are not followed; "
-                  "the answer below comes from the rule engine.")
+INJECTION_NOTE = (
+    "Note: instructions to change or ignore the coding rules are not followed; "
+    "the answer below comes from the rule engine."
+)
 
 
 class Assistant:
@@ -77,7 +79,10 @@ class Assistant:
             answer = self._answer(question, payer, setting, history or [], audience)
         except Exception:  # a bug must not become a traceback in the chat
             log.exception("assistant failed on a question")
-            answer = Answer(route=Route.CLARIFY, answer="Sorry, something went wrong while answering that. Please rephrase the question; the problem has been logged.")
+            answer = Answer(
+                route=Route.CLARIFY,
+                answer="Sorry, something went wrong while answering that. Please rephrase the question; the problem has been logged.",
+            )
         answer.versions = {**versions(self.catalog), **answer.versions}
         if self.audit is not None and isinstance(question, str):
             try:
@@ -111,8 +116,9 @@ class Assistant:
         }
 
     # --- routing ----------------------------------------------------------------------
-    def _answer(self, question: Any, payer: str | None, setting: str | None,
-                history: list[Answer], audience: str) -> Answer:
+    def _answer(
+        self, question: Any, payer: str | None, setting: str | None, history: list[Answer], audience: str
+    ) -> Answer:
         issue = problem(question, self.settings.max_question_chars)
         if issue:
             return Answer(route=Route.CLARIFY, answer=issue)
@@ -152,19 +158,34 @@ class Assistant:
     def _scenario(self, parsed: ParsedText, payer: str | None, setting: str | None) -> Answer:
         unsided = parsed.unsided
         if unsided:
-            return Answer(route=Route.CLARIFY, answer=(
-                f"Which side was injected at {', '.join(unsided)}: right, left or bilateral? "
-                "The side changes the modifiers (RT, LT or 50), so I won't guess."))
+            return Answer(
+                route=Route.CLARIFY,
+                answer=(
+                    f"Which side was injected at {', '.join(unsided)}: right, left or bilateral? "
+                    "The side changes the modifiers (RT, LT or 50), so I won't guess."
+                ),
+            )
         if parsed.imaging_conflict:
             kinds = " and ".join(k.value for k in parsed.imaging_conflict)
-            return Answer(route=Route.CLARIFY, answer=f"The question mentions {kinds}. Which imaging guided the injection? The codes differ (64490-64495 for fluoroscopy/CT, 0213T-0218T for ultrasound).")
+            return Answer(
+                route=Route.CLARIFY,
+                answer=f"The question mentions {kinds}. Which imaging guided the injection? The codes differ (64490-64495 for fluoroscopy/CT, 0213T-0218T for ultrasound).",
+            )
+        if parsed.purpose_conflict:
+            return Answer(
+                route=Route.CLARIFY,
+                answer="Was this injection diagnostic (e.g. a medial branch block) or therapeutic? "
+                "The question mentions both, and Medicare's KX modifier depends on it.",
+            )
         pid, notes = self._payer(parsed, payer)
         data: dict[str, Any] = {"payer": pid, "injections": [{"joint": j, "side": s} for j, s in parsed.joints]}
         chosen_setting = parsed.setting.value if parsed.setting else setting
         if chosen_setting:
             data["setting"] = chosen_setting
             if not parsed.setting:
-                notes.append(f"Claim type taken from your default setting: {compose.SETTING_WORDS.get(chosen_setting, chosen_setting)}.")
+                notes.append(
+                    f"Claim type taken from your default setting: {compose.SETTING_WORDS.get(chosen_setting, chosen_setting)}."
+                )
         if parsed.imaging:
             data["imaging"] = parsed.imaging.value
         if parsed.purpose:
@@ -173,9 +194,14 @@ class Assistant:
             notes.append(parsed.purpose_note)
         joints = {j for j, _ in parsed.joints}
         if pid == UNSPECIFIED and {"T12-L1", "L1-L2"} <= joints:
-            return Answer(route=Route.CLARIFY, scenario=data, answer=(
-                "Which payer is this for? T12-L1 with L1-L2 is coded 64490 + 64494 under Medicare's junction rule "
-                "(NGS, CGS) but 64490 + 64493 under CPT region logic for other payers."))
+            return Answer(
+                route=Route.CLARIFY,
+                scenario=data,
+                answer=(
+                    "Which payer is this for? T12-L1 with L1-L2 is coded 64490 + 64494 under Medicare's junction rule "
+                    "(NGS, CGS) but 64490 + 64493 under CPT region logic for other payers."
+                ),
+            )
         return self._decide(data, notes)
 
     def _decide(self, data: dict[str, Any], notes: list[str], intro: str = "") -> Answer:
@@ -185,9 +211,12 @@ class Assistant:
         query = " ".join([compose.describe_scenario(data), *(ln.code for ln in decision.lines)])
         passages = self._support(query, decision.payer)
         answer = Answer(
-            route=Route.CODING, answer=text, summary=summary,
+            route=Route.CODING,
+            answer=text,
+            summary=summary,
             decision=decision.model_dump(mode="json"),
-            rules=decision.rules_applied, assumptions=[*notes, *decision.assumptions],
+            rules=decision.rules_applied,
+            assumptions=[*notes, *decision.assumptions],
             scenario=data,
         )
         return self._with_sources(answer, passages, [f.citations for f in decision.findings])
@@ -212,33 +241,54 @@ class Assistant:
             data["purpose"] = parsed.purpose.value
             changed.append(f"{parsed.purpose.value} purpose")
         intro = f"Same case as before with {', '.join(changed)}:" if changed else ""
-        return self._decide(data, [f"Follow-up: reused the previous scenario ({compose.describe_scenario(previous.scenario or {})})."], intro)
+        return self._decide(
+            data,
+            [f"Follow-up: reused the previous scenario ({compose.describe_scenario(previous.scenario or {})})."],
+            intro,
+        )
 
     def _check(self, parsed: ParsedText, payer: str | None, setting: str | None) -> Answer:
         pid, notes = self._payer(parsed, payer)
         chosen = parsed.setting.value if parsed.setting else (setting or Setting.PROFESSIONAL.value)
-        data: dict[str, Any] = {"payer": pid, "setting": chosen,
-                                "lines": [ln.model_dump(include={"code", "modifiers", "units"}) for ln in parsed.lines]}
+        data: dict[str, Any] = {
+            "payer": pid,
+            "setting": chosen,
+            "lines": [ln.model_dump(include={"code", "modifiers", "units"}) for ln in parsed.lines],
+        }
         if parsed.purpose:
             data["purpose"] = parsed.purpose.value
         claim = Claim.model_validate(data)
         result = check_claim(claim, payers=self.payers, catalog=self.catalog)
         text, summary = compose.render_check(result, claim.lines, chosen)
-        passages = self._support(" ".join(ln.code for ln in claim.lines) + " " + " ".join(f.rule for f in result.findings), pid)
-        answer = Answer(route=Route.CODING, answer=text, summary=summary,
-                        decision=result.model_dump(mode="json"),
-                        rules=sorted({f.rule for f in result.findings}),
-                        assumptions=[*notes, *result.assumptions], claim=data)
+        passages = self._support(
+            " ".join(ln.code for ln in claim.lines) + " " + " ".join(f.rule for f in result.findings), pid
+        )
+        answer = Answer(
+            route=Route.CODING,
+            answer=text,
+            summary=summary,
+            decision=result.model_dump(mode="json"),
+            rules=sorted({f.rule for f in result.findings}),
+            assumptions=[*notes, *result.assumptions],
+            claim=data,
+        )
         return self._with_sources(answer, passages, [f.citations for f in result.findings])
 
     def _invalid_joint(self, parsed: ParsedText) -> Answer:
         errors = parsed.invalid_joints
         rules = sorted({e.rule for e in errors if e.rule})
         text = "\n".join(f"- {e}" for e in errors)
-        answer = Answer(route=Route.CODING, rules=rules, summary=str(errors[0]),
-                        answer=f"**Not a facet joint these codes cover:**\n{text}\n\nName each facet joint by its two vertebrae (C2-C3 through L5-S1).")
+        answer = Answer(
+            route=Route.CODING,
+            rules=rules,
+            summary=str(errors[0]),
+            answer=f"**Not a facet joint these codes cover:**\n{text}\n\nName each facet joint by its two vertebrae (C2-C3 through L5-S1).",
+        )
         if rules:
-            answer.citations = [SourceRef(source_id=c.doc_id or c.source_id, title=c.title, url=c.url) for c in self.catalog.rule_citations(rules[0])]
+            answer.citations = [
+                SourceRef(source_id=c.doc_id or c.source_id, title=c.title, url=c.url)
+                for c in self.catalog.rule_citations(rules[0])
+            ]
         return answer
 
     # --- rule questions and knowledge -------------------------------------------------------
@@ -294,9 +344,14 @@ class Assistant:
             parts.append("**From the knowledge base:**")
             parts += [f"- {s} [{r + 1}]" for s, r in sentences]
             used = sorted({r for _, r in sentences})
-            parts += ["", "**Sources:** " + "; ".join(
-                f"[{r + 1}] {passages[r].title}" + (f" — {passages[r].section}" if passages[r].section else "")
-                for r in used)]
+            parts += [
+                "",
+                "**Sources:** "
+                + "; ".join(
+                    f"[{r + 1}] {passages[r].title}" + (f" — {passages[r].section}" if passages[r].section else "")
+                    for r in used
+                ),
+            ]
         if not parts:
             parts = ["I found nothing in the knowledge base that answers this. " + CAPABILITIES]
         body = "\n".join(parts).strip()
@@ -328,8 +383,9 @@ class Assistant:
         pid = None if payer in (None, UNSPECIFIED) else payer
         return self.retriever.search(query, k=3, payer=pid, dense=False)
 
-    def _with_sources(self, answer: Answer, passages: list[Passage], rule_cites: list[Any],
-                      conflicts: list[Any] | None = None) -> Answer:
+    def _with_sources(
+        self, answer: Answer, passages: list[Passage], rule_cites: list[Any], conflicts: list[Any] | None = None
+    ) -> Answer:
         refs: list[SourceRef] = [p.ref() for p in passages]
         for cites in rule_cites:
             for c in cites[:2]:
@@ -341,7 +397,10 @@ class Assistant:
         answer.passages = passages
         answer.conflicts = conflicts if conflicts is not None else find_conflicts(passages)
         if answer.conflicts:
-            warn = "\n".join(f"- ⚠️ **{c.rule}**: a source ({c.source.title}) says \u201c{c.passage}\u201d — this contradicts the rule: {c.correct}" for c in answer.conflicts)
+            warn = "\n".join(
+                f"- ⚠️ **{c.rule}**: a source ({c.source.title}) says \u201c{c.passage}\u201d — this contradicts the rule: {c.correct}"
+                for c in answer.conflicts
+            )
             answer.answer += f"\n\n**Conflicting source text (not used):**\n{warn}"
         return answer
 
@@ -359,7 +418,6 @@ def build_assistant(settings: Settings | None = None, *, chat_model: Any | None 
     model = chat_model if chat_model is not None else build_chat_model(settings)
     audit = AuditLog(settings.audit_db) if settings.audit_enabled else None
     return Assistant(settings, catalog=catalog, payers=payers, retriever=retriever, chat_model=model, audit=audit)
-
 
 
 __all__ = ["Assistant", "GuardrailsError", "build_assistant"]

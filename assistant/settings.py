@@ -20,9 +20,7 @@ class Settings(BaseSettings):
     extra_docs_dir: Path | None = Field(
         None, description="Optional folder of user documents (PDF, HTML, Markdown) to ingest too."
     )
-    data_dir: Path = Field(
-        PROJECT_ROOT / "data", description="Where the vector store, audit log and feedback live."
-    )
+    data_dir: Path = Field(PROJECT_ROOT / "data", description="Where the vector store, audit log and feedback live.")
     chroma_host: str | None = Field(
         None, description="Chroma server host; when set, client/server mode replaces the embedded store."
     )

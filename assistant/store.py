@@ -111,9 +111,7 @@ def open_client(settings: Settings) -> ClientAPI:
 
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
     if settings.chroma_host:
-        return chromadb.HttpClient(
-            host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings
-        )
+        return chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings)
     settings.chroma_path.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(settings.chroma_path), settings=chroma_settings)
 
@@ -147,9 +145,7 @@ def _existing_collection(settings: Settings) -> Collection | None:
     from chromadb.errors import NotFoundError
 
     try:
-        return open_client(settings).get_collection(
-            collection_name(settings), embedding_function=None
-        )
+        return open_client(settings).get_collection(collection_name(settings), embedding_function=None)
     except NotFoundError:
         return None
 
@@ -187,11 +183,7 @@ def manifest_path(settings: Settings) -> Path:
 def write_manifest(settings: Settings, info: dict[str, Any]) -> dict[str, Any]:
     """Record when and how the index was built (shown on the About page); keys in info win.
     Written to a temp file then renamed, so a reader never sees half a file."""
-    location = (
-        f"{settings.chroma_host}:{settings.chroma_port}"
-        if settings.chroma_host
-        else str(settings.chroma_path)
-    )
+    location = f"{settings.chroma_host}:{settings.chroma_port}" if settings.chroma_host else str(settings.chroma_path)
     now = datetime.now(UTC).isoformat(timespec="seconds")
     manifest = {
         "built_at": now,  # callers pass the previous value when the run changed nothing

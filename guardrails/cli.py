@@ -19,9 +19,7 @@ from guardrails.payers import PayerRegistry, load_payers, load_profile
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 
-JsonlOpt = Annotated[
-    str | None, typer.Option("--jsonl", help="JSON Lines file, or '-' for standard input.")
-]
+JsonlOpt = Annotated[str | None, typer.Option("--jsonl", help="JSON Lines file, or '-' for standard input.")]
 PayerFileOpt = Annotated[
     Path | None, typer.Option("--payer-file", help="Use (and default to) a payer profile YAML file.")
 ]
@@ -105,8 +103,9 @@ def decide_cmd(single: SingleArg = None, jsonl: JsonlOpt = None, payer_file: Pay
         if default_payer and "payer" not in body:
             body = {**body, "payer": default_payer}
         d = decide(Scenario.model_validate(body), payers=registry)
-        return d.model_dump(mode="json", include={"billable", "lines", "findings", "assumptions",
-                                                   "rules_applied", "payer", "versions"})
+        return d.model_dump(
+            mode="json", include={"billable", "lines", "findings", "assumptions", "rules_applied", "payer", "versions"}
+        )
 
     _run(jsonl, single, "scenario", handle)
 
@@ -124,8 +123,9 @@ def check_cmd(single: SingleArg = None, jsonl: JsonlOpt = None, payer_file: Paye
         if default_payer and "payer" not in body:
             body = {**body, "payer": default_payer}
         r = check_claim(Claim.model_validate(body), payers=registry)
-        return r.model_dump(mode="json", include={"valid", "findings", "corrected_lines",
-                                                   "assumptions", "payer", "versions"})
+        return r.model_dump(
+            mode="json", include={"valid", "findings", "corrected_lines", "assumptions", "payer", "versions"}
+        )
 
     _run(jsonl, single, "claim", handle)
 

@@ -24,7 +24,10 @@ def read_yaml(path: Path) -> Any:
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise KnowledgeDataError(str(path), "(file)", f"is not valid YAML: {exc}") from exc
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or "syntax error"
+        raise KnowledgeDataError(str(path), "(file)", f"is not valid YAML{where}: {problem}") from exc
 
 
 def validate(model: type[ModelT], data: Any, path: Path) -> ModelT:

@@ -108,28 +108,53 @@ class _Decider:
     def _defaults(self) -> None:
         given = self.s.model_fields_set
         if "setting" not in given:
-            self.assumptions.append("Assumed a physician (professional) claim; say 'ASC' or 'hospital outpatient' for a facility claim.")
+            self.assumptions.append(
+                "Assumed a physician (professional) claim; say 'ASC' or 'hospital outpatient' for a facility claim."
+            )
         if self.p.id == UNSPECIFIED:
             self.assumptions.append("No payer given: the Medicare/CMS line format is used.")
-            self.log.info("FJ-PAYER-FORMAT", "No payer was named, so the Medicare/CMS line format is shown; commercial payers' bilateral formats vary, so check the payer before billing.")
+            self.log.info(
+                "FJ-PAYER-FORMAT",
+                "No payer was named, so the Medicare/CMS line format is shown; commercial payers' bilateral formats vary, so check the payer before billing.",
+            )
 
     def _imaging(self) -> str | None:
         img = self.s.imaging
         if img is Imaging.NONE:
-            self.log.error("FJ-IMAGING-REQUIRED", "Without fluoroscopic or CT guidance these injections cannot be reported with 64490-64495 (and the ultrasound codes need ultrasound guidance); ask the physician how the procedure was guided before coding it.")
+            self.log.error(
+                "FJ-IMAGING-REQUIRED",
+                "Without fluoroscopic or CT guidance these injections cannot be reported with 64490-64495 (and the ultrasound codes need ultrasound guidance); ask the physician how the procedure was guided before coding it.",
+            )
             return None
         if img is Imaging.ULTRASOUND:
-            self.log.info("FJ-ULTRASOUND", "Ultrasound guidance was used, so the Category III codes 0213T-0218T are reported instead of 64490-64495.")
+            self.log.info(
+                "FJ-ULTRASOUND",
+                "Ultrasound guidance was used, so the Category III codes 0213T-0218T are reported instead of 64490-64495.",
+            )
             covered = self.p.ultrasound_covered
             if covered is False:
-                self.log.warning("FJ-ULTRASOUND", f"{self.p.name} does not cover ultrasound-guided facet injections, so expect a denial.")
+                self.log.warning(
+                    "FJ-ULTRASOUND",
+                    f"{self.p.name} does not cover ultrasound-guided facet injections, so expect a denial.",
+                )
             elif covered is None:
-                self.log.warning("FJ-ULTRASOUND", "Medicare and most commercial payers do not cover ultrasound-guided facet injections; confirm coverage with the payer first.")
+                self.log.warning(
+                    "FJ-ULTRASOUND",
+                    "Medicare and most commercial payers do not cover ultrasound-guided facet injections; confirm coverage with the payer first.",
+                )
             return "facet_ultrasound"
         if img is Imaging.UNSPECIFIED:
-            self.assumptions.append("Assumed fluoroscopic or CT guidance was used and documented (required for 64490-64495).")
-            self.log.info("FJ-IMAGING-REQUIRED", "Imaging was not stated: these lines assume fluoroscopic or CT guidance was used and documented; without it the codes cannot be used, and with ultrasound the codes are 0213T-0218T.")
-        self.log.info("FJ-IMAGING-INCLUDED", "Do not add 77003 or 77012: fluoroscopic or CT guidance is included in the facet injection codes.")
+            self.assumptions.append(
+                "Assumed fluoroscopic or CT guidance was used and documented (required for 64490-64495)."
+            )
+            self.log.info(
+                "FJ-IMAGING-REQUIRED",
+                "Imaging was not stated: these lines assume fluoroscopic or CT guidance was used and documented; without it the codes cannot be used, and with ultrasound the codes are 0213T-0218T.",
+            )
+        self.log.info(
+            "FJ-IMAGING-INCLUDED",
+            "Do not add 77003 or 77012: fluoroscopic or CT guidance is included in the facet injection codes.",
+        )
         return "facet_fluoro_ct"
 
     # --- grouping and coding ---------------------------------------------------------
@@ -142,13 +167,24 @@ class _Decider:
         at_junction = [lv.joint for lv in ct] == ["T12-L1"] and any(lv.joint == "L1-L2" for lv in ls)
         if at_junction and family == "facet_fluoro_ct":
             if self.p.junction_rule:
-                self.log.info("FJ-JUNCTION-MEDICARE", f"{self.p.name} counts T12-L1 with L1-L2 as one lumbar session: 64490 for T12-L1, then the lumbar add-on +64494 (not a second primary 64493).")
+                self.log.info(
+                    "FJ-JUNCTION-MEDICARE",
+                    f"{self.p.name} counts T12-L1 with L1-L2 as one lumbar session: 64490 for T12-L1, then the lumbar add-on +64494 (not a second primary 64493).",
+                )
                 return [Group(Region.LUMBAR_SACRAL, JUNCTION_CODES, (ct[0], *ls), junction=True)]
             if self.p.id == UNSPECIFIED:
-                self.log.info("FJ-JUNCTION-MEDICARE", "T12-L1 with L1-L2: CPT region logic is shown (64490 + 64493); Medicare (NGS, CGS) would code this session 64490 + 64494 instead, so name the payer.")
-                self.assumptions.append("T12-L1 coded as thoracic under CPT region logic (Medicare's junction rule not applied because no payer was named).")
+                self.log.info(
+                    "FJ-JUNCTION-MEDICARE",
+                    "T12-L1 with L1-L2: CPT region logic is shown (64490 + 64493); Medicare (NGS, CGS) would code this session 64490 + 64494 instead, so name the payer.",
+                )
+                self.assumptions.append(
+                    "T12-L1 coded as thoracic under CPT region logic (Medicare's junction rule not applied because no payer was named)."
+                )
             else:
-                self.log.info("FJ-JUNCTION-MEDICARE", f"Medicare's T12-L1/L1-L2 junction rule does not apply to {self.p.name}: T12-L1 is coded 64490 and L1-L2 starts the lumbar codes at 64493.")
+                self.log.info(
+                    "FJ-JUNCTION-MEDICARE",
+                    f"Medicare's T12-L1/L1-L2 junction rule does not apply to {self.p.name}: T12-L1 is coded 64490 and L1-L2 starts the lumbar codes at 64493.",
+                )
         groups = []
         for region, region_levels in by_region.items():
             groups.append(Group(region, TIER_CODES[(family, region)], tuple(region_levels)))
@@ -176,7 +212,10 @@ class _Decider:
             tiers.append((group.codes[2], ordered[2:]))
             self.log.apply("FJ-THIRD-ONCE")
             if len(ordered) > 3:
-                self.log.info("FJ-THIRD-ONCE", f"{len(ordered) - 2} levels past the second are all covered by one unit of +{group.codes[2]}, reported once per day.")
+                self.log.info(
+                    "FJ-THIRD-ONCE",
+                    f"{len(ordered) - 2} levels past the second are all covered by one unit of +{group.codes[2]}, reported once per day.",
+                )
         fmt = self._format()
         lines: list[ClaimLine] = []
         for code, covered in tiers:
@@ -197,22 +236,37 @@ class _Decider:
         fmt = self._format()
         if bilateral:
             label = FORMAT_LABELS[fmt]  # type: ignore[index]
-            self.log.info("FJ-BILATERAL", f"A bilateral level (right and left of the same joint) is one level; {p.name} format: {label}.")
+            self.log.info(
+                "FJ-BILATERAL",
+                f"A bilateral level (right and left of the same joint) is one level; {p.name} format: {label}.",
+            )
             if s.setting is Setting.ASC_FACILITY and fmt == "rt_lt_two_lines":
-                self.log.info("FJ-ASC-FACILITY", "On the ASC facility claim each bilateral level is two lines, RT and LT, 1 unit each; the physician's own claim keeps modifier 50 on one line.")
+                self.log.info(
+                    "FJ-ASC-FACILITY",
+                    "On the ASC facility claim each bilateral level is two lines, RT and LT, 1 unit each; the physician's own claim keeps modifier 50 on one line.",
+                )
             if p.id != UNSPECIFIED:
                 self.log.info("FJ-PAYER-FORMAT", f"Bilateral format applied for {p.name}: {label}.")
         if p.confirm_format_with_plan:
-            self.log.warning("FJ-PAYER-FORMAT", f"{p.name} plans differ in how they want bilateral and multi-level lines (some use 50 with 2 units or RT/LT lines); confirm the format with the member's plan.")
+            self.log.warning(
+                "FJ-PAYER-FORMAT",
+                f"{p.name} plans differ in how they want bilateral and multi-level lines (some use 50 with 2 units or RT/LT lines); confirm the format with the member's plan.",
+            )
         self._kx()
         self._levels(groups)
         if len(groups) > 1 and p.one_region_per_session:
-            self.log.warning("FJ-MEDICARE-ONE-REGION", f"{p.name} lists treating both the cervical/thoracic and the lumbar/sacral region in one session as a limitation; document why both were needed or expect a denial.")
+            self.log.warning(
+                "FJ-MEDICARE-ONE-REGION",
+                f"{p.name} lists treating both the cervical/thoracic and the lumbar/sacral region in one session as a limitation; document why both were needed or expect a denial.",
+            )
         pa = p.hopd_prior_auth
         if s.setting is Setting.HOSPITAL_OUTPATIENT_FACILITY and pa and pa.required:
             needing = sorted({ln.code for ln in lines if ln.code in pa.codes})
             if needing:
-                self.log.info("FJ-MEDICARE-PA-HOPD", f"Hospital outpatient department: {', '.join(needing)} need prior authorization from {p.name} (since {pa.since}); without it the claim is denied.")
+                self.log.info(
+                    "FJ-MEDICARE-PA-HOPD",
+                    f"Hospital outpatient department: {', '.join(needing)} need prior authorization from {p.name} (since {pa.since}); without it the claim is denied.",
+                )
         self._coverage()
 
     def _kx(self) -> None:
@@ -224,8 +278,13 @@ class _Decider:
         if purpose is Purpose.DIAGNOSTIC:
             self.log.info("FJ-MEDICARE-KX", "Diagnostic facet injection for Medicare: KX is appended to every line.")
         elif purpose is Purpose.UNSPECIFIED:
-            self.assumptions.append("Purpose not stated: no KX added. If these are diagnostic blocks (e.g. medial branch blocks), add KX to every line.")
-            self.log.info("FJ-MEDICARE-KX", "The purpose was not stated: if this is a diagnostic injection (such as a medial branch block), Medicare wants KX on every line; therapeutic injections do not take KX.")
+            self.assumptions.append(
+                "Purpose not stated: no KX added. If these are diagnostic blocks (e.g. medial branch blocks), add KX to every line."
+            )
+            self.log.info(
+                "FJ-MEDICARE-KX",
+                "The purpose was not stated: if this is a diagnostic injection (such as a medial branch block), Medicare wants KX on every line; therapeutic injections do not take KX.",
+            )
         else:
             self.log.apply("FJ-MEDICARE-KX")
 
@@ -238,27 +297,47 @@ class _Decider:
             if n >= 3 and p.covers_third_level is False:
                 flagged = True
                 if p.is_medicare:
-                    self.log.warning("FJ-MEDICARE-LEVELS", f"{n} {label} levels: Medicare covers at most 2 levels per region per session, so +{g.codes[2]} is coded correctly but not covered (appeal only).")
+                    self.log.warning(
+                        "FJ-MEDICARE-LEVELS",
+                        f"{n} {label} levels: Medicare covers at most 2 levels per region per session, so +{g.codes[2]} is coded correctly but not covered (appeal only).",
+                    )
                 else:
-                    self.log.warning("FJ-PAYER-LEVELS", f"{n} {label} levels: {p.name} does not cover a third level, so +{g.codes[2]} is likely denied.")
+                    self.log.warning(
+                        "FJ-PAYER-LEVELS",
+                        f"{n} {label} levels: {p.name} does not cover a third level, so +{g.codes[2]} is likely denied.",
+                    )
             cap = p.max_levels_per_region_per_session
             if cap and n > cap and not flagged:
                 flagged = True
-                self.log.warning("FJ-PAYER-LEVELS", f"{n} {label} levels exceed {p.name}'s limit of {cap} per region per session.")
+                self.log.warning(
+                    "FJ-PAYER-LEVELS", f"{n} {label} levels exceed {p.name}'s limit of {cap} per region per session."
+                )
         total = sum(len(g.levels) for g in groups)
         cap = p.max_levels_per_session
         if cap and total > cap:
-            self.log.warning("FJ-PAYER-LEVELS", f"{total} levels in one session exceed {p.name}'s limit of {cap} levels per session; the extra levels are likely denied.")
+            self.log.warning(
+                "FJ-PAYER-LEVELS",
+                f"{total} levels in one session exceed {p.name}'s limit of {cap} levels per session; the extra levels are likely denied.",
+            )
 
     def _coverage(self) -> None:
         p, purpose = self.p, self.s.purpose
         if p.therapeutic_covered == "not_covered":
             if purpose is Purpose.THERAPEUTIC:
-                self.log.warning("FJ-PAYER-COVERAGE", f"{p.name} treats therapeutic facet injections as unproven, so this claim is coded correctly but likely denied.")
+                self.log.warning(
+                    "FJ-PAYER-COVERAGE",
+                    f"{p.name} treats therapeutic facet injections as unproven, so this claim is coded correctly but likely denied.",
+                )
             elif purpose is Purpose.UNSPECIFIED:
-                self.log.info("FJ-PAYER-COVERAGE", f"If this injection is therapeutic, {p.name} treats it as unproven; diagnostic blocks are covered only when RF ablation is being considered.")
+                self.log.info(
+                    "FJ-PAYER-COVERAGE",
+                    f"If this injection is therapeutic, {p.name} treats it as unproven; diagnostic blocks are covered only when RF ablation is being considered.",
+                )
         if not p.criteria_retrieved:
-            self.log.info("FJ-PAYER-COVERAGE", f"{p.name}'s own coverage criteria for facet injections were not retrieved for this tool; check the current policy before relying on level or frequency limits.")
+            self.log.info(
+                "FJ-PAYER-COVERAGE",
+                f"{p.name}'s own coverage criteria for facet injections were not retrieved for this tool; check the current policy before relying on level or frequency limits.",
+            )
 
 
 def decide(

@@ -25,21 +25,17 @@ def render_level(
     """Lines for one coded level (or the third-and-additional group) in the payer's format."""
     if sides != frozenset({"left", "right"}):
         (side,) = sides
-        return [ClaimLine(code=code, modifiers=order_modifiers([SIDE_MODIFIER[side], *extra]),
-                          units=1, note=note)]
+        return [ClaimLine(code=code, modifiers=order_modifiers([SIDE_MODIFIER[side], *extra]), units=1, note=note)]
     if fmt is BilateralFormat.MODIFIER_50_ONE_LINE:
         return [ClaimLine(code=code, modifiers=order_modifiers(["50", *extra]), units=1, note=note)]
     if fmt is BilateralFormat.MODIFIER_50_TWO_UNITS:
         return [ClaimLine(code=code, modifiers=order_modifiers(["50", *extra]), units=2, note=note)]
     if fmt is BilateralFormat.RT_LT_TWO_LINES:
         return [
-            ClaimLine(code=code, modifiers=order_modifiers(["RT", *extra]), units=1,
-                      note=f"{note}, right side"),
-            ClaimLine(code=code, modifiers=order_modifiers(["LT", *extra]), units=1,
-                      note=f"{note}, left side"),
+            ClaimLine(code=code, modifiers=order_modifiers(["RT", *extra]), units=1, note=f"{note}, right side"),
+            ClaimLine(code=code, modifiers=order_modifiers(["LT", *extra]), units=1, note=f"{note}, left side"),
         ]
     return [
         ClaimLine(code=code, modifiers=order_modifiers(list(extra)), units=1, note=f"{note}, first side"),
-        ClaimLine(code=code, modifiers=order_modifiers(["50", *extra]), units=1,
-                  note=f"{note}, second side"),
+        ClaimLine(code=code, modifiers=order_modifiers(["50", *extra]), units=1, note=f"{note}, second side"),
     ]

@@ -18,16 +18,13 @@ _VERTEBRAE: tuple[str, ...] = (
 
 # C2-C3 .. L5-S1 are the joints 64490-64495 describe (C1-C2 is the atlanto-axial joint).
 FACET_JOINTS: tuple[str, ...] = tuple(
-    f"{_VERTEBRAE[i]}-{_VERTEBRAE[i + 1]}"
-    for i in range(_VERTEBRAE.index("C2"), _VERTEBRAE.index("L5") + 1)
+    f"{_VERTEBRAE[i]}-{_VERTEBRAE[i + 1]}" for i in range(_VERTEBRAE.index("C2"), _VERTEBRAE.index("L5") + 1)
 )
 _INDEX = {name: i for i, name in enumerate(FACET_JOINTS)}
 LUMBAR_START = _INDEX["L1-L2"]
 
 _SI_WORDS = re.compile(r"\b(si|sij|sacro-?iliac|sacroiliac)\b", re.IGNORECASE)
-_JOINT = re.compile(
-    r"^\s*([CTLS])\s*(\d{1,2})\s*(?:-|/|–|—|to|\s)\s*([CTLS])?\s*(\d{1,2})\s*$", re.IGNORECASE
-)
+_JOINT = re.compile(r"^\s*([CTLS])\s*(\d{1,2})\s*(?:-|/|–|—|to|\s)\s*([CTLS])?\s*(\d{1,2})\s*$", re.IGNORECASE)
 
 
 @lru_cache(maxsize=512)
@@ -46,9 +43,7 @@ def normalise_joint(text: str) -> str:
         )
     match = _JOINT.match(raw)
     if not match:
-        raise InvalidJointError(
-            raw, "name a facet joint by its two vertebrae, for example C4-C5, T12-L1 or L5-S1"
-        )
+        raise InvalidJointError(raw, "name a facet joint by its two vertebrae, for example C4-C5, T12-L1 or L5-S1")
     letter1, num1, letter2, num2 = match.groups()
     upper = f"{letter1.upper()}{int(num1)}"
     lower_letter = (letter2 or letter1).upper()
@@ -64,9 +59,7 @@ def normalise_joint(text: str) -> str:
     if name in _INDEX:
         return name
     if name == "C1-C2":
-        raise InvalidJointError(
-            raw, "C1-C2 is the atlanto-axial joint; 64490-64495 start at C2-C3"
-        )
+        raise InvalidJointError(raw, "C1-C2 is the atlanto-axial joint; 64490-64495 start at C2-C3")
     if name == "S1-S2":
         raise InvalidJointError(
             raw,
@@ -76,8 +69,7 @@ def normalise_joint(text: str) -> str:
         )
     raise InvalidJointError(
         raw,
-        f"{upper} and {lower} are not neighbouring vertebrae; name each joint separately "
-        "(for example C4-C5 and C5-C6)",
+        f"{upper} and {lower} are not neighbouring vertebrae; name each joint separately (for example C4-C5 and C5-C6)",
     )
 
 

@@ -16,9 +16,7 @@ from guardrails.payers import PayerRegistry
 
 _J = r"[CTLS]\s?\d{1,2}\s?(?:-|/|–)\s?(?:[CTLS]\s?)?\d{1,2}"
 JOINT_RE = re.compile(rf"(?<![A-Za-z0-9])({_J})(?![0-9])", re.IGNORECASE)
-RANGE_RE = re.compile(
-    rf"(?<![A-Za-z0-9])({_J})\s*(?:through|thru|to|-|–|—)\s*({_J})(?![0-9])", re.IGNORECASE
-)
+RANGE_RE = re.compile(rf"(?<![A-Za-z0-9])({_J})\s*(?:through|thru|to|-|–|—)\s*({_J})(?![0-9])", re.IGNORECASE)
 SI_RE = re.compile(r"\b(?:si|sij|sacro-?iliac)\b(?:\s+joints?)?", re.IGNORECASE)
 SIDE_RE = re.compile(
     r"\b(bilateral(?:ly)?|bilat|b/l|both\s+sides|right|left)\b|(?<![A-Za-z0-9-])(RT|LT)(?![A-Za-z0-9])",
@@ -30,28 +28,51 @@ CODE_RE = re.compile(
     r"(?:\s*(?:x|×|\*)\s*(?P<units>\d{1,2})\b|\s*(?:with\s+|for\s+|,\s*)?(?P<units2>\d{1,2})\s+units?\b)?",
     re.IGNORECASE,
 )
-WITH_MOD_RE = re.compile(r"\b(?:with|and|plus|using|use|add(?:ing)?|append(?:ing)?)\s+(?:a\s+|the\s+)?(?:modifiers?|mod)\s*-?\s*(50|RT|LT|59|XE|XS|XP|XU|51|KX)\b", re.IGNORECASE)
+WITH_MOD_RE = re.compile(
+    r"\b(?:with|and|plus|using|use|add(?:ing)?|append(?:ing)?)\s+(?:a\s+|the\s+)?(?:modifiers?|mod)\s*-?\s*(50|RT|LT|59|XE|XS|XP|XU|51|KX)\b",
+    re.IGNORECASE,
+)
 CHECK_INTENT_RE = re.compile(
     r"\b(billed|we\s+bill|submitted|coded\s+(?:it\s+)?as|is\s+(?:that|this|it)\s+(?:correct|right|ok)|"
     r"check|claim\s+(?:shows|has|lines?)|denied|rejected)\b",
     re.IGNORECASE,
 )
 _IMAGING = [
-    (re.compile(r"\b(?:no|without(?:\s+any)?)\s+(?:imaging|image\s+guidance|guidance|fluoro(?:scopy)?)\b|\bblind(?:ly)?\b|\blandmark[- ]guided\b", re.I), Imaging.NONE),
+    (
+        re.compile(
+            r"\b(?:no|without(?:\s+any)?)\s+(?:imaging|image\s+guidance|guidance|fluoro(?:scopy)?)\b|\bblind(?:ly)?\b|\blandmark[- ]guided\b",
+            re.I,
+        ),
+        Imaging.NONE,
+    ),
     (re.compile(r"\bultrasound\b|\bu/s\b|\bsonograph|(?<![A-Za-z])US(?:-guided)?(?![A-Za-z])"), Imaging.ULTRASOUND),
     (re.compile(r"\bfluoro\w*|\bc-?arm\b", re.I), Imaging.FLUOROSCOPY),
     (re.compile(r"(?<![A-Za-z])CT(?![A-Za-z])|\bcomputed tomography\b", re.I), Imaging.CT),
 ]
 _PURPOSE = [
-    (re.compile(r"\bdiagnostic\b|\bdx\b|\bMBBs?\b|\bmedial\s+branch\s+blocks?\b|\bconfirmatory\b", re.I), Purpose.DIAGNOSTIC),
+    (
+        re.compile(r"\bdiagnostic\b|\bdx\b|\bMBBs?\b|\bmedial\s+branch\s+blocks?\b|\bconfirmatory\b", re.I),
+        Purpose.DIAGNOSTIC,
+    ),
     (re.compile(r"\btherapeutic\b|\btreatment\s+injection\b", re.I), Purpose.THERAPEUTIC),
 ]
 _SETTING = [
-    (re.compile(r"\bHOPD\b|\bhospital\s+outpatient\b|\boutpatient\s+(?:hospital|department)\b|\bOPD\b", re.I), Setting.HOSPITAL_OUTPATIENT_FACILITY),
-    (re.compile(r"\bASC\b|\bambulatory\s+surg\w*\s+cent\w*|\bsurgery\s+cent\w*|\bsurgical\s+cent\w*", re.I), Setting.ASC_FACILITY),
-    (re.compile(r"\boffice\b|\bphysician\s+(?:claim|side|billing)\b|\bprofessional\b|\bpro\s+fee\b", re.I), Setting.PROFESSIONAL),
+    (
+        re.compile(r"\bHOPD\b|\bhospital\s+outpatient\b|\boutpatient\s+(?:hospital|department)\b|\bOPD\b", re.I),
+        Setting.HOSPITAL_OUTPATIENT_FACILITY,
+    ),
+    (
+        re.compile(r"\bASC\b|\bambulatory\s+surg\w*\s+cent\w*|\bsurgery\s+cent\w*|\bsurgical\s+cent\w*", re.I),
+        Setting.ASC_FACILITY,
+    ),
+    (
+        re.compile(r"\boffice\b|\bphysician\s+(?:claim|side|billing)\b|\bprofessional\b|\bpro\s+fee\b", re.I),
+        Setting.PROFESSIONAL,
+    ),
 ]
-_PHYSICIAN_IN_FACILITY = re.compile(r"\b(?:physician|surgeon|doctor|provider)'?s?\s+(?:own\s+)?(?:claim|side|bill)", re.I)
+_PHYSICIAN_IN_FACILITY = re.compile(
+    r"\b(?:physician|surgeon|doctor|provider)'?s?\s+(?:own\s+)?(?:claim|side|bill)", re.I
+)
 
 
 @dataclass
@@ -66,6 +87,7 @@ class ParsedText:
     imaging_conflict: list[Imaging] = field(default_factory=list)
     purpose: Purpose | None = None
     purpose_note: str | None = None
+    purpose_conflict: bool = False
     sides_mentioned: list[str] = field(default_factory=list)
     lines: list[ClaimLine] = field(default_factory=list)
     codes: list[str] = field(default_factory=list)
@@ -114,24 +136,28 @@ def _assign_sides(text: str, joint_spans: list[tuple[int, int, list[str]]]) -> l
         sides.append((m.start(), _side_word(word)))
     if not joint_spans:
         return []
-    events = sorted([(pos, "side", side) for pos, side in sides] + [(a, "joint", js) for a, _, js in joint_spans], key=lambda e: e[0])
+    # (position, side word or None, joints): side words and joint mentions in text order.
+    events: list[tuple[int, str | None, list[str]]] = sorted(
+        [(pos, side, []) for pos, side in sides] + [(start, None, js) for start, _, js in joint_spans],
+        key=lambda e: e[0],
+    )
     prefix_style = bool(sides) and sides[0][0] < joint_spans[0][0]
     out: list[tuple[str, str | None]] = []
     current: str | None = None
     pending: list[str] = []
-    for _, kind, value in events:
-        if kind == "side":
+    for _, side, joints in events:
+        if side is not None:
             if prefix_style:
-                current = value  # type: ignore[assignment]
+                current = side
             else:
-                out.extend((j, value) for j in pending)  # type: ignore[misc]
+                out.extend((j, side) for j in pending)
                 pending = []
-        else:
-            for joint in value:  # type: ignore[union-attr]
-                if prefix_style and current:
-                    out.append((joint, current))
-                else:
-                    pending.append(joint)
+            continue
+        for joint in joints:
+            if prefix_style and current:
+                out.append((joint, current))
+            else:
+                pending.append(joint)
     distinct = {s for _, s in sides}
     only = next(iter(distinct)) if len(distinct) == 1 else None
     out.extend((j, only) for j in pending)
@@ -144,13 +170,52 @@ def _claim_lines(text: str, parsed: ParsedText) -> None:
         parsed.codes.append(code)
         mods = [p.strip().upper() for p in re.split(r"-", m.group("mods") or "") if p.strip()]
         units_text = m.group("units") or m.group("units2")
-        tail = text[m.end(): m.end() + 40]
+        tail = text[m.end() : m.end() + 40]
         with_mod = WITH_MOD_RE.match(tail.lstrip(" ,"))
         if with_mod:
             mods.append(with_mod.group(1).upper())
         parsed.lines.append(ClaimLine(code=code, modifiers=mods, units=int(units_text) if units_text else 1))
-    parsed.modifiers_mentioned = sorted({m.group(1).upper() for m in re.finditer(r"\b(?:modifiers?|mod)\s*-?\s*(50|RT|LT|59|XE|XS|XP|XU|51|KX)\b", text, re.I)} | {
-        mod for ln in parsed.lines for mod in ln.modifiers})
+    parsed.modifiers_mentioned = sorted(
+        {
+            m.group(1).upper()
+            for m in re.finditer(r"\b(?:modifiers?|mod)\s*-?\s*(50|RT|LT|59|XE|XS|XP|XU|51|KX)\b", text, re.I)
+        }
+        | {mod for ln in parsed.lines for mod in ln.modifiers}
+    )
+
+
+def _imaging(text: str, parsed: ParsedText) -> None:
+    """One imaging kind, or a conflict to ask about ('without fluoro' is not fluoroscopy)."""
+    none_pattern = _IMAGING[0][0]
+    negated = bool(none_pattern.search(text))
+    rest = none_pattern.sub(" ", text)
+    positive: list[Imaging] = []
+    for pattern, kind in _IMAGING[1:]:
+        if pattern.search(rest):
+            positive.append(kind)
+    if negated and positive:
+        parsed.imaging_conflict = [Imaging.NONE, *positive]
+    elif len(positive) > 1:
+        parsed.imaging_conflict = positive
+    elif negated:
+        parsed.imaging = Imaging.NONE
+    elif positive:
+        parsed.imaging = positive[0]
+
+
+def _purpose(text: str, parsed: ParsedText) -> None:
+    found = [(kind, m) for pattern, kind in _PURPOSE if (m := pattern.search(text))]
+    if len({kind for kind, _ in found}) > 1:
+        parsed.purpose_conflict = True
+        return
+    if found:
+        kind, match = found[0]
+        parsed.purpose = kind
+        if kind is Purpose.DIAGNOSTIC and "diagnostic" not in match.group(0).lower():
+            parsed.purpose_note = (
+                f"'{match.group(0)}' read as a diagnostic injection "
+                "(medial branch blocks are diagnostic under the Medicare policies)."
+            )
 
 
 def parse_text(text: str, payers: PayerRegistry) -> ParsedText:
@@ -158,28 +223,19 @@ def parse_text(text: str, payers: PayerRegistry) -> ParsedText:
     code_free = CODE_RE.sub(" ", text)
     spans = _find_joints(code_free, parsed)
     parsed.joints = _assign_sides(code_free, spans)
-    parsed.sides_mentioned = sorted({_side_word(m.group(1) or m.group(2)) for m in SIDE_RE.finditer(code_free) if m.group(1)})
+    parsed.sides_mentioned = sorted(
+        {_side_word(m.group(1) or m.group(2)) for m in SIDE_RE.finditer(code_free) if m.group(1)}
+    )
     parsed.mentions_si = bool(SI_RE.search(text))
-    for pattern, value in _IMAGING:
-        if pattern.search(code_free):
-            parsed.imaging_conflict.append(value)
-    if parsed.imaging_conflict:
-        parsed.imaging = parsed.imaging_conflict[0]
-        # 'fluoroscopy' beside 'no imaging' style phrases is only a conflict if both positive kinds appear.
-        positive = [v for v in parsed.imaging_conflict if v is not Imaging.NONE]
-        parsed.imaging_conflict = positive if len(set(positive)) > 1 else []
-    for pattern, value in _PURPOSE:
-        m = pattern.search(text)
-        if m:
-            parsed.purpose = value
-            if value is Purpose.DIAGNOSTIC and not re.search(r"diagnostic", m.group(0), re.I):
-                parsed.purpose_note = f"'{m.group(0)}' read as a diagnostic injection (medial branch blocks are diagnostic under the Medicare policies)."
-            break
+    _imaging(code_free, parsed)
+    _purpose(text, parsed)
     for pattern, setting in _SETTING:
         if pattern.search(text):
             parsed.setting = setting
             break
-    if parsed.setting in (Setting.ASC_FACILITY, Setting.HOSPITAL_OUTPATIENT_FACILITY) and _PHYSICIAN_IN_FACILITY.search(text):
+    if parsed.setting in (Setting.ASC_FACILITY, Setting.HOSPITAL_OUTPATIENT_FACILITY) and _PHYSICIAN_IN_FACILITY.search(
+        text
+    ):
         parsed.setting = Setting.PROFESSIONAL
     parsed.payer, parsed.payer_text = find_payer(text, payers)
     _claim_lines(text, parsed)

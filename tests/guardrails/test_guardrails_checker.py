@@ -76,20 +76,13 @@ def test_correction_rechecks_clean(registry: PayerRegistry) -> None:
     assert again.valid and again.corrected_lines is None
 
 
-# --- gaps against the spec (strict xfails; reported) -----------------------------------------
+# --- gaps found against the spec, now fixed ---
 
-@pytest.mark.xfail(strict=True, reason=(
-    "a facet line with 0 units is accepted as valid; rules-spec FJ-UNITS-ONE: each facet code "
-    "is 1 unit per line per date"))
 def test_zero_units_is_invalid(registry: PayerRegistry) -> None:
     r = check(registry, "medicare", ("64493", ["RT"], 0))
     assert not r.valid and "FJ-UNITS-ONE" in rules(r, Severity.ERROR)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "64490-RT-LT on one line is accepted for Medicare professional claims; facts F-062/F-066 "
-    "and FJ-BILATERAL: Medicare wants modifier 50 (one line, 1 unit), not RT/LT, for a "
-    "bilateral level"))
 def test_rt_and_lt_on_one_medicare_line_is_invalid(registry: PayerRegistry) -> None:
     r = check(registry, "medicare", ("64490", ["RT", "LT"], 1))
     assert not r.valid
@@ -97,9 +90,6 @@ def test_rt_and_lt_on_one_medicare_line_is_invalid(registry: PayerRegistry) -> N
     assert keys(r) in (None, [("64490", ["50"], 1)])
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "modifier 50 on a Medicare ASC facility claim is accepted; rules-spec FJ-ASC-FACILITY and "
-    "facts F-065: the ASC facility bills a bilateral level as two lines RT and LT, 1 unit each"))
 def test_medicare_asc_facility_rejects_modifier_50(registry: PayerRegistry) -> None:
     r = check(registry, "medicare", ("64493", ["RT"], 1), ("64493", ["LT"], 1),
               ("64494", ["50"], 1), setting="asc_facility")
@@ -108,10 +98,6 @@ def test_medicare_asc_facility_rejects_modifier_50(registry: PayerRegistry) -> N
                        ("64494", ["RT"], 1), ("64494", ["LT"], 1)]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "64492 x2 beside 64490-50/64491-50 is 'corrected' to 64492 x1 with no side or 50, silently "
-    "dropping a possible bilateral third level; the fix is not clear, so corrected should be "
-    "null (or 64492-50), as the checker already reads 64491 x2 as bilateral"))
 def test_ambiguous_third_level_units_are_not_guessed(registry: PayerRegistry) -> None:
     r = check(registry, "medicare", ("64490", ["50"], 1), ("64491", ["50"], 1), ("64492", [], 2))
     assert not r.valid and "FJ-THIRD-ONCE" in rules(r, Severity.ERROR)

@@ -281,9 +281,6 @@ def test_payer_file_malformed_yaml(tmp_path: Path) -> None:
     assert "garbled.yaml" in proc.stderr and "Traceback" not in proc.stderr
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "a malformed payer YAML file yields a multi-line stderr message (PyYAML's parser context is "
-    "embedded in KnowledgeDataError), while guardrails/errors.py promises one plain sentence"))
 def test_payer_file_malformed_yaml_error_is_one_line(tmp_path: Path) -> None:
     path = tmp_path / "garbled.yaml"
     path.write_text("id: [oops\n", encoding="utf-8")

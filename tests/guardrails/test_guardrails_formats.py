@@ -122,10 +122,6 @@ def test_format_output_checks_clean_under_its_own_profile(
     assert r.corrected_lines is None
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "checker warns FJ-UNILATERAL-SIDE on the plain first line of a code_plus_code_50 bilateral "
-    "level, although rules-spec §4 defines that format as 'X x1, X-50 x1' and the warning is "
-    "for unilateral levels only"))
 def test_code_plus_code_50_output_draws_no_side_warning(
         custom_registry: Callable[..., PayerRegistry]) -> None:
     reg = custom_registry(bilateral_format="code_plus_code_50")

@@ -1,0 +1,266 @@
+"""Streamlit rendering shared by the pages: the cached assistant, sidebar defaults, answers,
+findings and feedback. Rendering only: rules, retrieval and prompts stay in the assistant.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import streamlit as st
+
+from assistant.answer import Answer, SourceRef
+from assistant.service import Assistant, build_assistant
+from assistant.settings import Settings
+from assistant.ui_helpers import (
+    AUDIENCE_LABELS,
+    NOT_SPECIFIED,
+    SETTING_LABELS,
+    SEVERITY_ICONS,
+    line_rows,
+    payer_label,
+    payer_options,
+)
+from guardrails.models import ClaimLine, Finding
+
+log = logging.getLogger(__name__)
+
+DISCLAIMER = (
+    "This tool supports, but does not replace, a certified coder. Check every claim against "
+    "the payer's current policy and the documentation before you submit it."
+)
+# Session-state keys of the sidebar defaults, shared by every page.
+PAYER_KEY = "default_payer"
+SETTING_KEY = "default_setting"
+AUDIENCE_KEY = "audience"
+ENTRYPOINT_KEY = "_sidebar_rendered_by_app"
+
+
+# --- the one assistant -------------------------------------------------------------------------
+@st.cache_resource(show_spinner="Loading the coding rules and knowledge base…")
+def _cached_assistant(settings_json: str) -> Assistant:
+    # Keyed by the settings themselves, so a different FACET_DATA_DIR (another test, another
+    # clinic folder) gets its own assistant instead of a stale one.
+    return build_assistant(Settings.model_validate_json(settings_json))
+
+
+def get_assistant() -> Assistant:
+    """The process-wide assistant; a broken install shows a message, never a traceback."""
+    try:
+        return _cached_assistant(Settings().model_dump_json())
+    except Exception as exc:  # knowledge data or settings invalid: tell the user what to fix
+        log.exception("could not build the assistant")
+        st.error(f"The assistant could not start: {exc}. Ask whoever maintains this install "
+                 "to check the knowledge files and FACET_* settings.")
+        st.stop()
+        raise  # unreachable: st.stop() ends the run; keeps type checkers happy
+
+
+def page_setup(layout: str = "centered") -> Assistant:
+    """Call first on every page: layout, the assistant, and the sidebar defaults if needed."""
+    st.set_page_config(page_title="Facet Coding Assistant",
+                       page_icon=":material/medical_services:",
+                       layout="wide" if layout == "wide" else "centered")
+    assistant = get_assistant()
+    if not st.session_state.get(ENTRYPOINT_KEY):
+        # Streamlit ran this page file without app.py: with a folder named pages/, its legacy
+        # multipage mode does so on a server's first run (and in AppTest after the first run).
+        render_sidebar_defaults(assistant)
+    return assistant
+
+
+# --- sidebar defaults --------------------------------------------------------------------------
+def render_sidebar_defaults(assistant: Assistant) -> None:
+    """Payer, setting and audience used when a question does not name them.
+
+    Rendered by app.py before the page, so Streamlit keeps their values across page switches.
+    """
+    with st.sidebar:
+        st.subheader("Defaults")
+        st.caption("Used when a question does not name the payer or setting.")
+        st.selectbox("Payer", payer_options(assistant.payers), key=PAYER_KEY,
+                     format_func=lambda pid: payer_label(assistant.payers, pid))
+        st.selectbox("Setting", list(SETTING_LABELS), key=SETTING_KEY,
+                     format_func=SETTING_LABELS.__getitem__)
+        st.radio("Audience", list(AUDIENCE_LABELS), key=AUDIENCE_KEY,
+                 format_func=AUDIENCE_LABELS.__getitem__)
+
+
+def run_page(page: Any) -> None:
+    """app.py: the sidebar defaults, then the page, which then skips its own copy."""
+    render_sidebar_defaults(get_assistant())
+    st.session_state[ENTRYPOINT_KEY] = True
+    try:
+        page.run()
+    finally:
+        st.session_state.pop(ENTRYPOINT_KEY, None)
+
+
+def default_payer() -> str:
+    return str(st.session_state.get(PAYER_KEY, NOT_SPECIFIED))
+
+
+def default_setting() -> str:
+    return str(st.session_state.get(SETTING_KEY, "professional"))
+
+
+def audience() -> str:
+    return str(st.session_state.get(AUDIENCE_KEY, "coder"))
+
+
+def ask_with_defaults(assistant: Assistant, question: str, history: list[Answer]) -> Answer:
+    payer = default_payer()
+    return assistant.ask(
+        question,
+        payer=None if payer == NOT_SPECIFIED else payer,
+        setting=default_setting(),
+        history=history,
+        audience=audience(),
+    )
+
+
+def index_from(options: Sequence[str], value: str) -> int:
+    """Position of a sidebar default in another widget's options (0 when absent)."""
+    return list(options).index(value) if value in options else 0
+
+
+# --- records -----------------------------------------------------------------------------------
+def render_lines(lines: Iterable[ClaimLine | dict[str, Any]],
+                 empty: str = "No claim lines.") -> None:
+    rows = line_rows(lines)
+    if rows:
+        # st.table (not st.dataframe): a real HTML table that screen readers and copy-paste see.
+        st.table(rows, hide_index=True)
+    else:
+        st.caption(empty)
+
+
+def render_findings(findings: Iterable[Finding], compact: bool = False) -> None:
+    """Errors, warnings and notes, each with its rule ID and the engine's plain message."""
+    shown = False
+    for f in findings:
+        shown = True
+        icon = SEVERITY_ICONS.get(f.severity.value, "")
+        text = f"**{f.rule}** ({f.severity.value}): {f.message}"
+        if compact:
+            st.markdown(f"{icon} {text}")
+        elif f.severity.value == "error":
+            st.error(text, icon=icon)
+        elif f.severity.value == "warning":
+            st.warning(text, icon=icon)
+        else:
+            st.info(text, icon=icon)
+    if not shown:
+        st.caption("No rule findings.")
+
+
+def render_assumptions(assumptions: Sequence[str]) -> None:
+    if assumptions:
+        st.markdown("**Assumptions**")
+        st.markdown("\n".join(f"- {a}" for a in assumptions))
+
+
+def source_markdown(title: str, section: str = "", url: str = "") -> str:
+    section_text = f" — {section}" if section else ""
+    # Only web links become links; anything else stays plain text.
+    if url.startswith(("https://", "http://")):
+        return f"- [{_link_text(title)}]({url.replace(')', '%29')}){section_text}"
+    return f"- {title}{section_text}"
+
+
+def _link_text(title: str) -> str:
+    return title.replace("[", "(").replace("]", ")")
+
+
+def render_sources(citations: Sequence[SourceRef], label: str = "Sources") -> None:
+    if not citations:
+        return
+    with st.expander(f"{label} ({len(citations)})"):
+        st.markdown("\n".join(source_markdown(c.title, c.section, c.url) for c in citations))
+
+
+def render_rule_explanations(assistant: Assistant, rule_ids: Sequence[str]) -> None:
+    """Why: the catalog's plain explanation of each rule an answer used (for learners)."""
+    known = [r for r in dict.fromkeys(rule_ids) if r in assistant.catalog.rules]
+    if not known:
+        return
+    with st.expander(f"Rules behind this answer ({len(known)})"):
+        for rid in known:
+            rule = assistant.catalog.rules[rid]
+            st.markdown(f"**{rule.title}** (`{rid}`): {rule.explanation}")
+
+
+def render_extra_notes(answer: Answer) -> None:
+    """Assumptions and conflicts the composed text does not already show.
+
+    The service adds some notes (payer or setting taken from the sidebar, follow-up reuse)
+    to Answer.assumptions only; the user must still see that a default was applied.
+    """
+    extra = [a for a in answer.assumptions if a not in answer.answer]
+    if extra:
+        st.markdown("**Also assumed:**\n" + "\n".join(f"- {a}" for a in extra))
+    for c in answer.conflicts:
+        if c.passage not in answer.answer:
+            st.warning(f"**{c.rule}**: a source ({c.source.title}) says \u201c{c.passage}\u201d, "
+                       f"which contradicts the rule: {c.correct}", icon=":material/warning:")
+
+
+def render_answer(assistant: Assistant, answer: Answer) -> None:
+    """The composed answer, then what a coder needs to trust it: rules, sources, versions."""
+    # answer.answer already lays out the claim lines table, findings, assumptions and any
+    # conflicting source text; it is Markdown from the assistant, never raw HTML.
+    st.markdown(answer.answer)
+    render_extra_notes(answer)
+    render_rule_explanations(assistant, answer.rules)
+    render_sources(answer.citations)
+    if answer.versions:
+        st.caption(" · ".join(f"{k} {v}" for k, v in answer.versions.items()))
+
+
+# --- feedback ----------------------------------------------------------------------------------
+def _rated() -> dict[str, int]:
+    return st.session_state.setdefault("rated_answers", {})
+
+
+def render_feedback(assistant: Assistant, answer_id: str) -> None:
+    """Thumbs up/down with an optional comment, stored once per answer in the audit database."""
+    done = _rated().get(answer_id)
+    if done is not None:
+        st.caption("Thanks, your feedback was saved "
+                   + ("(helpful)." if done > 0 else "(not helpful)."))
+        return
+    with st.form(f"feedback_form_{answer_id}", border=False, enter_to_submit=False):
+        cols = st.columns([1, 4, 1], vertical_alignment="bottom")
+        with cols[0]:
+            thumbs = st.feedback("thumbs", key=f"feedback_{answer_id}")
+        with cols[1]:
+            comment = st.text_input("Comment (optional)", key=f"feedback_comment_{answer_id}",
+                                    placeholder="What was wrong or missing?",
+                                    max_chars=2000, label_visibility="collapsed")
+        with cols[2]:
+            sent = st.form_submit_button("Send", key=f"feedback_send_{answer_id}")
+    if sent:
+        _store_feedback(assistant, answer_id, thumbs, comment)
+
+
+def _store_feedback(assistant: Assistant, answer_id: str, thumbs: int | None, comment: str) -> None:
+    if thumbs is None:
+        st.warning("Pick thumbs up or thumbs down first, then press Send.")
+        return
+    rating = 1 if thumbs == 1 else -1  # st.feedback: 1 = thumbs up, 0 = thumbs down
+    try:
+        assistant.feedback(answer_id, rating, comment.strip())
+    except Exception:
+        log.exception("feedback could not be stored")
+        st.error("Sorry, the feedback could not be saved. Please try again.")
+        return
+    _rated()[answer_id] = rating
+    st.rerun()
+
+
+def friendly_error(message: str, exc: BaseException | None = None) -> None:
+    """A plain message in place of a traceback; details go to the log."""
+    if exc is not None:
+        log.info("refused input: %s", exc)
+    st.warning(message)
