@@ -12,6 +12,7 @@ from typing import Any
 
 from assistant.answer import Answer
 
+_NAME_TOKEN = r"(?-i:[A-Z][A-Za-z'\u2019]*(?:-[A-Z][A-Za-z'\u2019]*)*)"
 _REDACTIONS: tuple[tuple[re.Pattern[str], str], ...] = (
     (
         re.compile(
@@ -28,14 +29,18 @@ _REDACTIONS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\b\d{3}-\d{2}-\d{4}\b"), "[SSN]"),
     (re.compile(r"(?<!\d)(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}(?!\d)"), "[PHONE]"),
     (re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.]+\b"), "[EMAIL]"),
+    # Names after a cue word: 'Patient John Smith', 'Patient: Smith, John', 'Name: O'Brien'.
     (
         re.compile(
-            r"\b(?:patient|pt\.?|patient name|name|Mr\.?|Mrs\.?|Ms\.?|Miss|Dr\.?)\s*[:\-]?\s+(?-i:[A-Z][a-z'\-]+)(?:\s+(?-i:[A-Z][a-z'\-]+)){0,2}",
+            r"\b(?:patient(?:'s)?(?:\s+name)?|pt\.?|name|mr\.?|mrs\.?|ms\.?|miss)\s*[:\-]?\s+"
+            rf"{_NAME_TOKEN}(?:,?\s+{_NAME_TOKEN}){{0,2}}",
             re.I,
         ),
         "[NAME]",
     ),
     (re.compile(r"\b\d{1,2}[/-]\d{1,2}[/-](?:19|20)\d{2}\b"), "[DATE]"),
+    # Long bare digit runs (phone, SSN, account numbers); CPT codes have five digits.
+    (re.compile(r"(?<![\d-])\d{7,}(?![\d-])"), "[NUMBER]"),
 )
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS answers (

@@ -18,7 +18,38 @@ SETTING_WORDS = {
 _ICON = {"error": "⛔", "warning": "⚠️", "info": "ℹ️"}
 _WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)?")
 _STOP = set(
-    ["a", "an", "the", "and", "or", "of", "to", "for", "in", "on", "is", "are", "be", "can", "i", "we", "my", "do", "does", "what", "which", "how", "with", "by", "it", "this", "that", "as", "at", "from"]
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "of",
+        "to",
+        "for",
+        "in",
+        "on",
+        "is",
+        "are",
+        "be",
+        "can",
+        "i",
+        "we",
+        "my",
+        "do",
+        "does",
+        "what",
+        "which",
+        "how",
+        "with",
+        "by",
+        "it",
+        "this",
+        "that",
+        "as",
+        "at",
+        "from",
+    ]
 )
 _SENT = re.compile(r"(?<=[.!?])\s+(?=[A-Z(+0-9])")
 

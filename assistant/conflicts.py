@@ -9,14 +9,15 @@ from __future__ import annotations
 import re
 
 from assistant.answer import Conflict, Passage
+from assistant.compose import prose_blocks
 
 _NEGATION = re.compile(
-    r"\b(?:not|never|no longer|don't|do not|doesn't|does not|isn't|cannot|can't|wrong|incorrect|"
+    r"\b(?:not|no|none|never|no longer|don't|do not|doesn't|does not|isn't|cannot|can't|wrong|incorrect|"
     r"instead of|rather than|avoid|mistake|error|myth|misleading|claims? that|says? that|seed|guide's|"
     r"unverified|denied|denial|breaks?|fails?|violat\w*)\b",
     re.I,
 )
-_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
 
 # (rule, pattern of the wrong statement, the correct rule in one line)
 CONTRADICTIONS: tuple[tuple[str, re.Pattern[str], str], ...] = (
@@ -28,7 +29,7 @@ CONTRADICTIONS: tuple[tuple[str, re.Pattern[str], str], ...] = (
     (
         "FJ-BILATERAL",
         re.compile(
-            r"\bmodifier\s*50\b.{0,40}\b(?:only\s+)?(?:to|on)\s+the\s+primary\b|\b50\b.{0,20}\bprimary code only\b",
+            r"\bmodifier\s*50\b.{0,40}\b(?:only|just)\s+(?:to|on)\s+the\s+primary\b|\b(?:modifier\s*)?50\b.{0,30}\bprimary(?:\s+code)?\s+only\b",
             re.I,
         ),
         "Under Medicare, modifier 50 goes on every bilateral level's code, add-ons included.",
@@ -44,7 +45,7 @@ CONTRADICTIONS: tuple[tuple[str, re.Pattern[str], str], ...] = (
     (
         "FJ-IMAGING-INCLUDED",
         re.compile(
-            r"\b(?:77003|77012)\b.{0,60}\b(?:separately|in addition|also (?:be )?(?:billed|reported)|add(?:ed)?)\b|\b(?:bill|report|add)\b.{0,20}\b(?:77003|77012)\b",
+            r"\b(?:77003|77012)\b.{0,60}\b(?:separately|in addition|also (?:be )?(?:billed|reported)|add(?:ed)?)\b|\b(?:bill|report|add(?!-))\b.{0,20}\b(?:77003|77012)\b",
             re.I,
         ),
         "Fluoroscopic/CT guidance (77003/77012) is included in 64490-64495 and never billed with them.",
@@ -72,16 +73,31 @@ CONTRADICTIONS: tuple[tuple[str, re.Pattern[str], str], ...] = (
 )
 
 
+def sentences(text: str) -> list[str]:
+    """Sentences of a chunk with wrapped lines joined, so a negation on the next line still counts."""
+    return [sent.strip() for block in prose_blocks(text) for sent in _SENTENCE.split(block) if sent.strip()]
+
+
+def refutes(sentence: str) -> bool:
+    """True when the sentence negates or corrects what it mentions."""
+    return bool(_NEGATION.search(sentence))
+
+
+def contradicted_rules(sentence: str) -> list[str]:
+    """Rules a single sentence contradicts (empty when it refutes rather than asserts)."""
+    if _NEGATION.search(sentence):
+        return []
+    return [rule for rule, pattern, _ in CONTRADICTIONS if pattern.search(sentence)]
+
+
 def find_conflicts(passages: list[Passage]) -> list[Conflict]:
     found: list[Conflict] = []
     seen: set[tuple[str, str]] = set()
+    correct = {rule: text for rule, _, text in CONTRADICTIONS}
     for passage in passages:
-        for sentence in _SENTENCE.split(passage.text):
-            text = sentence.strip()
-            if not text or _NEGATION.search(text):
-                continue
-            for rule, pattern, correct in CONTRADICTIONS:
-                if pattern.search(text) and (rule, text) not in seen:
+        for text in sentences(passage.text):
+            for rule in contradicted_rules(text):
+                if (rule, text) not in seen:
                     seen.add((rule, text))
-                    found.append(Conflict(rule=rule, passage=text[:400], source=passage.ref(), correct=correct))
+                    found.append(Conflict(rule=rule, passage=text[:400], source=passage.ref(), correct=correct[rule]))
     return found

@@ -6,12 +6,10 @@ import re
 from typing import Any
 
 from assistant.answer import Passage
-from assistant.conflicts import find_conflicts
+from assistant.conflicts import contradicted_rules, refutes, sentences
 from assistant.settings import Settings
 
 _CODE = re.compile(r"(?<![0-9A-Za-z])(\d{4}[0-9T]|[A-Z]\d{4})(?![0-9A-Za-z])")
-_CODE_MODS = re.compile(r"\b(\d{4}[0-9T])((?:-(?:50|RT|LT|59|X[EPSU]|51|KX))+)", re.I)
-_UNITS = re.compile(r"\b(?:x|×)\s*([2-9])\b|\b([2-9]|two|three|four)\s+units\b", re.I)
 
 PROMPT = (
     "You rephrase answers for medical coders. Use ONLY the facts below. Do not add any CPT code, "
@@ -37,21 +35,47 @@ def build_chat_model(settings: Settings) -> Any | None:
     raise ValueError("llm_provider 'fake' is only built by tests, which pass their own model")
 
 
+_ADVICE_AGAINST_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (
+        re.compile(r"\b(?:x|×)\s*[2-9]\b|\b(?:[2-9]|two|three|four|five)\s+units\b|\btwice\b|\bmore than once\b", re.I),
+        "states more than one unit of a facet code (FJ-UNITS-ONE, FJ-THIRD-ONCE)",
+    ),
+    (
+        re.compile(
+            r"\bmodifiers?\s*-?(?:59|51|X[EPSU])\b|\b\d{4}[0-9T]-(?:59|51|X[EPSU])\b|\b(?:59|51|X[EPSU])\s+(?:on|to)\s+\+?\d{4}[0-9T]",
+            re.I,
+        ),
+        "recommends modifier 59, an X-modifier or 51 on a facet code (FJ-NO-59-LEVELS, FJ-NO-51-ADDON)",
+    ),
+    (
+        re.compile(
+            r"\b(?:6449[1245]|021[45789]T)\b.{0,50}\b(?:without|alone|on its own|by itself|stand-?alone)\b", re.I
+        ),
+        "says an add-on can stand alone (FJ-ADDON-PRIMARY)",
+    ),
+    (
+        re.compile(r"\b(?:7700[23]|77012)\b", re.I),
+        "mentions separate imaging codes (FJ-IMAGING-INCLUDED)",
+    ),
+)
+
+
 def vet(text: str, allowed_text: str, passages: list[Passage]) -> list[str]:
-    """Reasons to reject generated text: a code, modifier or unit not backed by the facts."""
+    """Reasons to reject generated text: a code, modifier or unit not backed by the rules.
+
+    Checked sentence by sentence; a sentence that refutes a wrong practice ('never 2 units')
+    is fine, one that asserts it is not, whatever the retrieved passages say.
+    """
     reasons: list[str] = []
     allowed_codes = set(_CODE.findall(allowed_text))
-    for code in set(_CODE.findall(text)) - allowed_codes:
+    for code in sorted(set(_CODE.findall(text)) - allowed_codes):
         reasons.append(f"mentions {code}, which the rule engine and sources did not")
-    allowed_mods = {(c, m.upper()) for c, m in _CODE_MODS.findall(allowed_text)}
-    for code, mods in _CODE_MODS.findall(text):
-        if (code, mods.upper()) not in allowed_mods:
-            reasons.append(f"states {code}{mods}, which differs from the rule engine")
-    if _UNITS.search(text) and not _UNITS.search(allowed_text):
-        reasons.append("states more than one unit, which the rule engine did not")
-    dummy = Passage(id="llm", text=text, doc_id="llm", title="generated text")
-    reasons += [f"contradicts {c.rule}" for c in find_conflicts([dummy])]
-    return reasons
+    for sentence in sentences(text):
+        if refutes(sentence):
+            continue
+        reasons += [why for pattern, why in _ADVICE_AGAINST_RULES if pattern.search(sentence)]
+        reasons += [f"contradicts {rule}" for rule in contradicted_rules(sentence)]
+    return list(dict.fromkeys(reasons))
 
 
 def rephrase(model: Any, question: str, facts: str) -> str:

@@ -14,7 +14,8 @@ _IN_DOMAIN = re.compile(
     r"|\bcod(?:e|es|ing)\b|\bbill\w*\b|\bCPT\b|\bclaims?\b|\bICD\b|\bdenial|\bdenied\b|\bprior auth|\bdocumentation\b"
     r"|\bmedicare\b|\baetna\b|\bcigna\b|\buhc\b|\bunited\s?health|\bblue cross\b|\bbcbs\b|\bpayers?\b|\breimburs\w*\b"
     r"|\bMUE\b|\bunits?\b|\bfluoro\w*\b|\bultrasound\b|\bimaging\b|\bpain\b|\bneck\b|\bback\b|\bblocks?\b|\bsedation\b"
-    r"|\bRT\b|\bLT\b|\bbilateral\b|\bASC\b|\bHOPD\b|\bOIG\b|\baudit\w*\b|\bMAC\b|\bNCCI\b|\bsacroiliac\b|\bSI joint\b",
+    r"|\bRT\b|\bLT\b|\bbilateral\b|\bASC\b|\bHOPD\b|\bOIG\b|\baudit\w*\b|\bMAC\b|\bNCCI\b|\bsacroiliac\b|\bSI joint\b"
+    r"|\b6463[3-6]\b|\b27096\b|\bG0260\b|\b64451\b|\b64625\b|\b7700[23]\b|\b77012\b|\b2055[0-3]\b",
     re.I,
 )
 _KNOWLEDGE = re.compile(
@@ -22,6 +23,25 @@ _KNOWLEDGE = re.compile(
     r"|\bICD\b|\bdiagnos\w*\b|\bLCDs?\b|\brelief\b|\bsedation\b|\bhistory\b|\bwhat (?:is|are|does)\b|\bdefin\w*\b"
     r"|\bdifference\b|\bmean\w*\b|\bexplain\b|\bwhy\b|\baudit\w*\b|\bdenial\w*\b|\bchecklist\b|\bRVUs?\b|\bfee\b",
     re.I,
+)
+# Facet-specific words: without one of these, a question about another body part or CPT code is out of scope.
+_FACET = re.compile(
+    r"\bfacets?\b|\bzygapophyseal\b|\bmedial branch|\bMBBs?\b|\b6449[0-5]\b|\b021[3-8]T\b|\b6463[3-6]\b"
+    r"|\bsacroiliac\b|\bSI joint\b|\b27096\b|\bG0260\b|\b7700[23]\b|\b77012\b|\bKX\b|\blevels?\b",
+    re.I,
+)
+_OFF_TOPIC = re.compile(
+    r"\b(?:knee|hip|shoulder|elbow|wrist|ankle|foot|hand|colonoscop\w*|endoscop\w*|biops\w*|cataract|mammogra\w*|"
+    r"cardiac|heart|dental|tooth|teeth|pregnan\w*|vaccin\w*|flu shot|covid|epidural|botox|trigger finger|carpal)\b"
+    r"|\b(?!6449[0-5]|6463[3-6]|27096|64451|64625|7700[23]|77012|2055[0-3])\d{5}\b",
+    re.I,
+)
+_RATES = re.compile(
+    r"\b(?:pays?|paid|rates?|reimburs\w*|allowed amount|allowable|fee schedule|how much|RVUs?|dollars?|\$)", re.I
+)
+_ALSO = re.compile(r"\b(?:also|too|as well|in addition|additionally)\b", re.I)
+_REGION_QUESTION = re.compile(
+    r"\b(?:thoracic|lumbar|cervical|sacral|region|family)\b|\b(?:which|what)\s+(?:cpt\s+)?codes?\b", re.I
 )
 _FOLLOW_UP = re.compile(
     r"^\s*(?:and|what about|how about|what if|same|instead|now|but|ok(?:ay)?|also)\b|\binstead\b|\bwhat if\b|\bsame (?:case|patient|scenario)\b",
@@ -36,22 +56,40 @@ class Intent(StrEnum):
     KNOWLEDGE = "knowledge"
     FOLLOW_UP = "follow_up"
     INVALID_JOINT = "invalid_joint"
+    JOINT_INFO = "joint_info"
     OUT_OF_SCOPE = "out_of_scope"
 
 
 def route_question(text: str, parsed: ParsedText, has_previous: bool) -> tuple[Intent, list[tuple[Topic, int]]]:
     topics = match_topics(text)
+    if _OFF_TOPIC.search(text) and not _FACET.search(text) and not parsed.joints:
+        return Intent.OUT_OF_SCOPE, topics
     if parsed.invalid_joints and not parsed.joints:
         return Intent.INVALID_JOINT, topics
+    if parsed.joints and has_previous and _ALSO.search(text):
+        return Intent.FOLLOW_UP, topics
+    details = parsed.imaging or parsed.payer or parsed.purpose or parsed.setting or parsed.imaging_conflict
+    if parsed.joints and not parsed.sides_mentioned and not details and _REGION_QUESTION.search(text):
+        return Intent.JOINT_INFO, topics  # 'Is T12-L1 thoracic or lumbar?'
     if parsed.joints:
         return Intent.SCENARIO, topics
-    explicit = any(ln.modifiers or ln.units != 1 for ln in parsed.lines)
+    explicit = any(ln.units != 1 or (ln.modifiers and ln.code not in parsed.soft_codes) for ln in parsed.lines)
     if parsed.lines and (explicit or (parsed.check_intent and len(parsed.lines) >= 2)):
         return Intent.CHECK, topics
-    changes = bool(parsed.payer or parsed.sides_mentioned or parsed.setting or parsed.imaging or parsed.purpose)
+    changes = bool(
+        parsed.payer
+        or parsed.sides_mentioned
+        or parsed.setting
+        or parsed.imaging
+        or parsed.purpose
+        or parsed.imaging_conflict
+        or parsed.purpose_conflict
+    )
     if has_previous and changes and (_FOLLOW_UP.search(text) or len(text.split()) <= 6):
         return Intent.FOLLOW_UP, topics
     knowledge = bool(_KNOWLEDGE.search(text))
+    if _RATES.search(text) and _IN_DOMAIN.search(text):
+        return Intent.KNOWLEDGE, topics
     best = topics[0][1] if topics else 0
     if best >= 2 or (best >= 1 and not knowledge):
         return Intent.RULE, topics

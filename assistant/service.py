@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from assistant import compose
-from assistant.answer import Answer, Passage, Route, SourceRef
+from assistant.answer import Answer, Conflict, Passage, Route, SourceRef
 from assistant.audit import AuditLog
-from assistant.conflicts import find_conflicts
+from assistant.conflicts import contradicted_rules, find_conflicts
 from assistant.inputs import clean, is_injection, problem
 from assistant.llm import build_chat_model, rephrase, vet
-from assistant.retrieval import HybridRetriever
+from assistant.retrieval import HybridRetriever, to_passage
 from assistant.router import Intent, route_question
 from assistant.settings import Settings
 from assistant.topics import Topic
@@ -29,11 +30,44 @@ from guardrails import (
     load_catalog,
     load_payers,
 )
+from guardrails.joints import region_of
+from guardrails.models import Setting as SettingEnum
 from guardrails.parse import ParsedText, parse_text
 from guardrails.payers import UNSPECIFIED
 from guardrails.versions import versions
 
 log = logging.getLogger(__name__)
+
+_CODE_IN_TEXT = re.compile(r"\b(?:6449[0-5]|021[3-8]T)\b")
+_ALSO = re.compile(r"\b(?:also|too|as well|in addition|additionally|plus)\b", re.I)
+_SETTING_ALIASES = {
+    "professional": "professional",
+    "physician": "professional",
+    "office": "professional",
+    "pro": "professional",
+    "asc": "asc_facility",
+    "asc_facility": "asc_facility",
+    "asc facility": "asc_facility",
+    "surgery center": "asc_facility",
+    "ambulatory surgery center": "asc_facility",
+    "hopd": "hospital_outpatient_facility",
+    "hospital outpatient": "hospital_outpatient_facility",
+    "hospital_outpatient_facility": "hospital_outpatient_facility",
+    "hospital outpatient facility": "hospital_outpatient_facility",
+}
+
+
+def _setting_value(setting: str | None) -> str | None:
+    """A default setting as typed by a caller ('ASC', 'HOPD') → its enum value; None if not given."""
+    if not setting:
+        return None
+    key = re.sub(r"[\s_-]+", " ", setting.strip().lower())
+    value = _SETTING_ALIASES.get(key) or _SETTING_ALIASES.get(key.replace(" ", "_"))
+    if value is None:
+        valid = ", ".join(s.value for s in SettingEnum)
+        raise GuardrailsError(f"Unknown setting '{setting}'; use one of: {valid}.")
+    return value
+
 
 CAPABILITIES = (
     "I answer questions about facet joint injection coding (CPT 64490-64495, above all +64491): "
@@ -63,6 +97,17 @@ class Assistant:
         self.retriever = retriever
         self.chat_model = chat_model
         self.audit = audit
+        # Every chunk that contradicts a rule, found once: a poisoned document is flagged
+        # whenever an answer rests on the rule it contradicts, however it ranks.
+        self.conflict_index = find_conflicts([to_passage(c, 0.0) for c in retriever.chunks])
+
+    def _known_conflicts(self, rules: set[str], codes: set[str]) -> list[Conflict]:
+        out = []
+        for c in self.conflict_index:
+            mentioned = set(_CODE_IN_TEXT.findall(c.passage))
+            if c.rule in rules and (not mentioned or mentioned & codes or not codes):
+                out.append(c)
+        return out
 
     # --- public API -----------------------------------------------------------------
     def ask(
@@ -77,6 +122,8 @@ class Assistant:
         """Answer one question; never raises for bad input."""
         try:
             answer = self._answer(question, payer, setting, history or [], audience)
+        except GuardrailsError as exc:  # bad input that reached the engine: say what is wrong
+            answer = Answer(route=Route.CLARIFY, answer=str(exc), summary=str(exc))
         except Exception:  # a bug must not become a traceback in the chat
             log.exception("assistant failed on a question")
             answer = Answer(
@@ -132,6 +179,8 @@ class Assistant:
             answer = self._follow_up(parsed, previous)
         elif intent is Intent.CHECK:
             answer = self._check(parsed, payer, setting)
+        elif intent is Intent.JOINT_INFO:
+            answer = self._joint_regions(parsed)
         elif intent is Intent.INVALID_JOINT:
             answer = self._invalid_joint(parsed)
         elif intent is Intent.RULE:
@@ -156,30 +205,9 @@ class Assistant:
         return UNSPECIFIED, []
 
     def _scenario(self, parsed: ParsedText, payer: str | None, setting: str | None) -> Answer:
-        unsided = parsed.unsided
-        if unsided:
-            return Answer(
-                route=Route.CLARIFY,
-                answer=(
-                    f"Which side was injected at {', '.join(unsided)}: right, left or bilateral? "
-                    "The side changes the modifiers (RT, LT or 50), so I won't guess."
-                ),
-            )
-        if parsed.imaging_conflict:
-            kinds = " and ".join(k.value for k in parsed.imaging_conflict)
-            return Answer(
-                route=Route.CLARIFY,
-                answer=f"The question mentions {kinds}. Which imaging guided the injection? The codes differ (64490-64495 for fluoroscopy/CT, 0213T-0218T for ultrasound).",
-            )
-        if parsed.purpose_conflict:
-            return Answer(
-                route=Route.CLARIFY,
-                answer="Was this injection diagnostic (e.g. a medial branch block) or therapeutic? "
-                "The question mentions both, and Medicare's KX modifier depends on it.",
-            )
         pid, notes = self._payer(parsed, payer)
         data: dict[str, Any] = {"payer": pid, "injections": [{"joint": j, "side": s} for j, s in parsed.joints]}
-        chosen_setting = parsed.setting.value if parsed.setting else setting
+        chosen_setting = parsed.setting.value if parsed.setting else _setting_value(setting)
         if chosen_setting:
             data["setting"] = chosen_setting
             if not parsed.setting:
@@ -192,17 +220,70 @@ class Assistant:
             data["purpose"] = parsed.purpose.value
         if parsed.purpose_note:
             notes.append(parsed.purpose_note)
-        joints = {j for j, _ in parsed.joints}
-        if pid == UNSPECIFIED and {"T12-L1", "L1-L2"} <= joints:
-            return Answer(
-                route=Route.CLARIFY,
-                scenario=data,
-                answer=(
-                    "Which payer is this for? T12-L1 with L1-L2 is coded 64490 + 64494 under Medicare's junction rule "
-                    "(NGS, CGS) but 64490 + 64493 under CPT region logic for other payers."
-                ),
+        return self._resolve(data, notes, parsed)
+
+    def _resolve(self, data: dict[str, Any], notes: list[str], parsed: ParsedText, intro: str = "") -> Answer:
+        """Ask when a missing or conflicting fact would change the lines; otherwise decide."""
+
+        def ask(question: str) -> Answer:
+            return Answer(route=Route.CLARIFY, answer=question, scenario=data, summary=question)
+
+        if parsed.invalid_joints:
+            bad = "; ".join(str(e) for e in parsed.invalid_joints)
+            answer = ask(f"{bad}. Which facet joints were injected (C2-C3 through L5-S1)?")
+            answer.rules = sorted({e.rule for e in parsed.invalid_joints if e.rule})
+            return answer
+        if parsed.other_payers:
+            names = [self.payers.get(p).name for p in [data["payer"], *parsed.other_payers]]
+            return ask(f"Which payer is this claim for: {' or '.join(names)}? The payers' rules differ.")
+        if parsed.imaging_conflict:
+            kinds = " and ".join(k.value for k in parsed.imaging_conflict)
+            return ask(
+                f"The question mentions {kinds}. Which imaging guided the injection? The codes differ "
+                "(64490-64495 for fluoroscopy/CT, 0213T-0218T for ultrasound, none for no imaging)."
             )
-        return self._decide(data, notes)
+        if parsed.purpose_conflict:
+            return ask(
+                "Was this injection diagnostic (e.g. a medial branch block) or therapeutic? "
+                "The question mentions both, and Medicare's KX modifier depends on it."
+            )
+        unsided = [i["joint"] for i in data["injections"] if i["side"] is None]
+        if unsided:
+            return ask(
+                f"Which side was injected at {', '.join(dict.fromkeys(unsided))}: right, left or bilateral? "
+                "The side changes the modifiers (RT, LT or 50), so I won't guess."
+            )
+        joints = {i["joint"] for i in data["injections"]}
+        if data.get("payer") == UNSPECIFIED and {"T12-L1", "L1-L2"} <= joints:
+            return ask(
+                "Which payer is this for? T12-L1 with L1-L2 is coded 64490 + 64494 under Medicare's junction rule "
+                "(NGS, CGS) but 64490 + 64493 under CPT region logic for other payers."
+            )
+        answer = self._decide(data, notes, intro)
+        if parsed.mentions_si:
+            rule = self.catalog.rule("FJ-NOT-FACET")
+            answer.answer += f"\n\n**SI joint:** {rule.explanation}"
+            answer.rules.append("FJ-NOT-FACET")
+        return answer
+
+    def _joint_regions(self, parsed: ParsedText) -> Answer:
+        """'Is T12-L1 thoracic or lumbar?': the region and code family of each joint named."""
+        rows = []
+        for joint in dict.fromkeys(j for j, _ in parsed.joints):
+            region = region_of(joint)
+            codes = "64490 / +64491 / +64492" if region == "cervical_thoracic" else "64493 / +64494 / +64495"
+            label = "cervical/thoracic" if region == "cervical_thoracic" else "lumbar/sacral"
+            rows.append(
+                f"- **{joint}** is in the {label} region: {codes} (first / second / third and additional level)."
+            )
+        rules = ["FJ-REGION"]
+        text = "\n".join(rows) + f"\n\n{self.catalog.rule('FJ-REGION').explanation}"
+        if any(j == "T12-L1" for j, _ in parsed.joints):
+            rules.append("FJ-JUNCTION-MEDICARE")
+            text += f"\n\n{self.catalog.rule('FJ-JUNCTION-MEDICARE').explanation}"
+        text += "\n\nTell me the side(s), imaging and payer and I will give the claim lines."
+        answer = Answer(route=Route.CODING, answer=text, summary=rows[0][2:], rules=rules)
+        return self._with_sources(answer, [], [self.catalog.rule_citations(r) for r in rules])
 
     def _decide(self, data: dict[str, Any], notes: list[str], intro: str = "") -> Answer:
         scenario = Scenario.model_validate(data)
@@ -219,18 +300,26 @@ class Assistant:
             assumptions=[*notes, *decision.assumptions],
             scenario=data,
         )
-        return self._with_sources(answer, passages, [f.citations for f in decision.findings])
+        codes = {ln.code for ln in decision.lines}
+        known = self._known_conflicts(set(decision.rules_applied), codes)
+        return self._with_sources(answer, passages, [f.citations for f in decision.findings], known)
 
     def _follow_up(self, parsed: ParsedText, previous: Answer) -> Answer:
-        data = dict(previous.scenario or {})
+        data = {**(previous.scenario or {})}
+        data["injections"] = [dict(i) for i in data.get("injections", [])]
         changed = []
         if parsed.payer:
             data["payer"] = parsed.payer
             changed.append(f"payer {self.payers.get(parsed.payer).name}")
-        if parsed.sides_mentioned and len(parsed.sides_mentioned) == 1:
+        if parsed.joints and _ALSO.search(parsed.text):
+            data["injections"] += [{"joint": j, "side": s} for j, s in parsed.joints]
+            changed.append("added " + ", ".join(f"{s or ''} {j}".strip() for j, s in parsed.joints))
+        elif len(parsed.sides_mentioned) == 1:
             side = parsed.sides_mentioned[0]
-            data["injections"] = [{"joint": i["joint"], "side": side} for i in data["injections"]]
-            changed.append(f"all joints {side}")
+            unsided = [i for i in data["injections"] if i["side"] is None]
+            for inj in unsided or data["injections"]:
+                inj["side"] = side
+            changed.append(f"{side} at {', '.join(i['joint'] for i in unsided)}" if unsided else f"all joints {side}")
         if parsed.setting:
             data["setting"] = parsed.setting.value
             changed.append(compose.SETTING_WORDS[parsed.setting.value])
@@ -241,15 +330,12 @@ class Assistant:
             data["purpose"] = parsed.purpose.value
             changed.append(f"{parsed.purpose.value} purpose")
         intro = f"Same case as before with {', '.join(changed)}:" if changed else ""
-        return self._decide(
-            data,
-            [f"Follow-up: reused the previous scenario ({compose.describe_scenario(previous.scenario or {})})."],
-            intro,
-        )
+        note = f"Follow-up: reused the previous scenario ({compose.describe_scenario(previous.scenario or {})})."
+        return self._resolve(data, [note], parsed, intro)
 
     def _check(self, parsed: ParsedText, payer: str | None, setting: str | None) -> Answer:
         pid, notes = self._payer(parsed, payer)
-        chosen = parsed.setting.value if parsed.setting else (setting or Setting.PROFESSIONAL.value)
+        chosen = parsed.setting.value if parsed.setting else (_setting_value(setting) or Setting.PROFESSIONAL.value)
         data: dict[str, Any] = {
             "payer": pid,
             "setting": chosen,
@@ -272,7 +358,8 @@ class Assistant:
             assumptions=[*notes, *result.assumptions],
             claim=data,
         )
-        return self._with_sources(answer, passages, [f.citations for f in result.findings])
+        known = self._known_conflicts({f.rule for f in result.findings}, {ln.code for ln in claim.lines})
+        return self._with_sources(answer, passages, [f.citations for f in result.findings], known)
 
     def _invalid_joint(self, parsed: ParsedText) -> Answer:
         errors = parsed.invalid_joints
@@ -310,7 +397,8 @@ class Assistant:
         passages = self._support(text, parsed.payer)
         answer = Answer(route=Route.CODING, answer=body, summary=summary, rules=rule_ids)
         cites = [self.catalog.rule_citations(r) for r in rule_ids]
-        return self._with_sources(answer, passages, cites)
+        known = self._known_conflicts(set(rule_ids), set(parsed.codes))
+        return self._with_sources(answer, passages, cites, known)
 
     def _code_facts(self, parsed: ParsedText) -> list[str]:
         out = []
@@ -334,9 +422,10 @@ class Assistant:
             facts += compose.payer_facts(self.payers.get(pid), text)
         facts += self._code_facts(parsed)
         passages = self.retriever.search(text, k=self.settings.top_k, payer=pid)
-        conflicts = find_conflicts(passages)
-        bad = {c.passage for c in conflicts}
-        sentences = [(s, r) for s, r in compose.best_sentences(text, passages) if s not in bad]
+        known = self._known_conflicts({t.rule for t, _ in topics[:2]}, set(parsed.codes)) if topics else []
+        conflicts = [*find_conflicts(passages), *known]
+        # A sentence that contradicts a rule is shown only as a conflict, never as an answer line.
+        sentences = [(s, r) for s, r in compose.best_sentences(text, passages) if not contradicted_rules(s)]
         parts: list[str] = []
         if facts:
             parts += ["**From the payer profile and code table:**", *(f"- {f}" for f in facts), ""]
@@ -395,7 +484,10 @@ class Assistant:
             unique.setdefault((ref.source_id, ref.section), ref)
         answer.citations = list(unique.values())
         answer.passages = passages
-        answer.conflicts = conflicts if conflicts is not None else find_conflicts(passages)
+        merged: dict[tuple[str, str], Conflict] = {}
+        for c in [*find_conflicts(passages), *(conflicts or [])]:
+            merged.setdefault((c.rule, c.passage), c)
+        answer.conflicts = list(merged.values())
         if answer.conflicts:
             warn = "\n".join(
                 f"- ⚠️ **{c.rule}**: a source ({c.source.title}) says \u201c{c.passage}\u201d — this contradicts the rule: {c.correct}"

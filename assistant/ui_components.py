@@ -51,21 +51,39 @@ def get_assistant() -> Assistant:
         return _cached_assistant(Settings().model_dump_json())
     except Exception as exc:  # knowledge data or settings invalid: tell the user what to fix
         log.exception("could not build the assistant")
-        st.error(f"The assistant could not start: {exc}. Ask whoever maintains this install "
-                 "to check the knowledge files and FACET_* settings.")
+        st.error(
+            f"The assistant could not start: {exc}. Ask whoever maintains this install "
+            "to check the knowledge files and FACET_* settings."
+        )
         st.stop()
         raise  # unreachable: st.stop() ends the run; keeps type checkers happy
 
 
+def app_pages() -> list[Any]:
+    """The pages, in sidebar order; paths are relative to app.py."""
+    return [
+        st.Page("pages/chat.py", title="Chat", icon=":material/chat:", default=True),
+        st.Page("pages/claim_builder.py", title="Claim builder", icon=":material/receipt_long:"),
+        st.Page("pages/claim_checker.py", title="Claim checker", icon=":material/fact_check:"),
+        st.Page("pages/code_reference.py", title="Code reference", icon=":material/menu_book:"),
+        st.Page("pages/about.py", title="About & feedback", icon=":material/info:"),
+    ]
+
+
 def page_setup(layout: str = "centered") -> Assistant:
     """Call first on every page: layout, the assistant, and the sidebar defaults if needed."""
-    st.set_page_config(page_title="Facet Coding Assistant",
-                       page_icon=":material/medical_services:",
-                       layout="wide" if layout == "wide" else "centered")
+    st.set_page_config(
+        page_title="Facet Coding Assistant",
+        page_icon=":material/medical_services:",
+        layout="wide" if layout == "wide" else "centered",
+    )
     assistant = get_assistant()
     if not st.session_state.get(ENTRYPOINT_KEY):
         # Streamlit ran this page file without app.py: with a folder named pages/, its legacy
-        # multipage mode does so on a server's first run (and in AppTest after the first run).
+        # multipage mode does so while no run of app.py has happened since the server started
+        # (first request is a page URL), and AppTest does so on every run after the first.
+        # The page then draws the sidebar defaults itself. (Calling st.navigation here would
+        # fix the menu but drops the widget values of that run, so it is not done.)
         render_sidebar_defaults(assistant)
     return assistant
 
@@ -79,12 +97,14 @@ def render_sidebar_defaults(assistant: Assistant) -> None:
     with st.sidebar:
         st.subheader("Defaults")
         st.caption("Used when a question does not name the payer or setting.")
-        st.selectbox("Payer", payer_options(assistant.payers), key=PAYER_KEY,
-                     format_func=lambda pid: payer_label(assistant.payers, pid))
-        st.selectbox("Setting", list(SETTING_LABELS), key=SETTING_KEY,
-                     format_func=SETTING_LABELS.__getitem__)
-        st.radio("Audience", list(AUDIENCE_LABELS), key=AUDIENCE_KEY,
-                 format_func=AUDIENCE_LABELS.__getitem__)
+        st.selectbox(
+            "Payer",
+            payer_options(assistant.payers),
+            key=PAYER_KEY,
+            format_func=lambda pid: payer_label(assistant.payers, pid),
+        )
+        st.selectbox("Setting", list(SETTING_LABELS), key=SETTING_KEY, format_func=SETTING_LABELS.__getitem__)
+        st.radio("Audience", list(AUDIENCE_LABELS), key=AUDIENCE_KEY, format_func=AUDIENCE_LABELS.__getitem__)
 
 
 def run_page(page: Any) -> None:
@@ -126,8 +146,7 @@ def index_from(options: Sequence[str], value: str) -> int:
 
 
 # --- records -----------------------------------------------------------------------------------
-def render_lines(lines: Iterable[ClaimLine | dict[str, Any]],
-                 empty: str = "No claim lines.") -> None:
+def render_lines(lines: Iterable[ClaimLine | dict[str, Any]], empty: str = "No claim lines.") -> None:
     rows = line_rows(lines)
     if rows:
         # st.table (not st.dataframe): a real HTML table that screen readers and copy-paste see.
@@ -202,8 +221,11 @@ def render_extra_notes(answer: Answer) -> None:
         st.markdown("**Also assumed:**\n" + "\n".join(f"- {a}" for a in extra))
     for c in answer.conflicts:
         if c.passage not in answer.answer:
-            st.warning(f"**{c.rule}**: a source ({c.source.title}) says \u201c{c.passage}\u201d, "
-                       f"which contradicts the rule: {c.correct}", icon=":material/warning:")
+            st.warning(
+                f"**{c.rule}**: a source ({c.source.title}) says \u201c{c.passage}\u201d, "
+                f"which contradicts the rule: {c.correct}",
+                icon=":material/warning:",
+            )
 
 
 def render_answer(assistant: Assistant, answer: Answer) -> None:
@@ -227,17 +249,20 @@ def render_feedback(assistant: Assistant, answer_id: str) -> None:
     """Thumbs up/down with an optional comment, stored once per answer in the audit database."""
     done = _rated().get(answer_id)
     if done is not None:
-        st.caption("Thanks, your feedback was saved "
-                   + ("(helpful)." if done > 0 else "(not helpful)."))
+        st.caption("Thanks, your feedback was saved " + ("(helpful)." if done > 0 else "(not helpful)."))
         return
     with st.form(f"feedback_form_{answer_id}", border=False, enter_to_submit=False):
         cols = st.columns([1, 4, 1], vertical_alignment="bottom")
         with cols[0]:
             thumbs = st.feedback("thumbs", key=f"feedback_{answer_id}")
         with cols[1]:
-            comment = st.text_input("Comment (optional)", key=f"feedback_comment_{answer_id}",
-                                    placeholder="What was wrong or missing?",
-                                    max_chars=2000, label_visibility="collapsed")
+            comment = st.text_input(
+                "Comment (optional)",
+                key=f"feedback_comment_{answer_id}",
+                placeholder="What was wrong or missing?",
+                max_chars=2000,
+                label_visibility="collapsed",
+            )
         with cols[2]:
             sent = st.form_submit_button("Send", key=f"feedback_send_{answer_id}")
     if sent:

@@ -22,25 +22,36 @@ SIDE_RE = re.compile(
     r"\b(bilateral(?:ly)?|bilat|b/l|both\s+sides|right|left)\b|(?<![A-Za-z0-9-])(RT|LT)(?![A-Za-z0-9])",
     re.IGNORECASE,
 )
+_MODS = "50|RT|LT|59|XE|XS|XP|XU|51|KX"
 CODE_RE = re.compile(
-    r"(?<![0-9A-Za-z])\+?(6449[0-5]|021[3-8]T|77003|77012|27096|G0260|64451|64625|6463[3-6]|2055[0-3])"
-    r"(?P<mods>(?:\s*-\s*(?:50|RT|LT|59|XE|XS|XP|XU|51|KX))*)"
-    r"(?:\s*(?:x|×|\*)\s*(?P<units>\d{1,2})\b|\s*(?:with\s+|for\s+|,\s*)?(?P<units2>\d{1,2})\s+units?\b)?",
+    r"(?:(?<![0-9])(?P<pre>\d{1,2})\s+units?\s+(?:of\s+)?)?"
+    r"(?<![0-9A-Za-z])\+?(?P<code>6449[0-5]|021[3-8]T|77003|77012|27096|G0260|64451|64625|6463[3-6]|2055[0-3])"
+    rf"(?P<mods>(?:\s*-\s*(?:{_MODS}))*)"
+    r"(?:\s*(?:x|×|\*)\s*(?P<units>\d{1,2})\b"
+    r"|\s*\(\s*(?:x\s*)?(?P<units3>\d{1,2})(?:\s+units?)?\s*\)"
+    r"|\s*(?:with\s+|for\s+|,\s*)?(?P<units2>\d{1,2})\s+units?\b)?",
     re.IGNORECASE,
+)
+# 'modifier 59 on 64491', 'put 59 on the 64491 line'
+MOD_BEFORE_RE = re.compile(
+    rf"\b(?:modifiers?|mod)\s*-?\s*({_MODS})\s+(?:on|to)\s+(?:the\s+)?\+?(6449[0-5]|021[3-8]T)\b", re.I
 )
 WITH_MOD_RE = re.compile(
     r"\b(?:with|and|plus|using|use|add(?:ing)?|append(?:ing)?)\s+(?:a\s+|the\s+)?(?:modifiers?|mod)\s*-?\s*(50|RT|LT|59|XE|XS|XP|XU|51|KX)\b",
     re.IGNORECASE,
 )
 CHECK_INTENT_RE = re.compile(
-    r"\b(billed|we\s+bill|submitted|coded\s+(?:it\s+)?as|is\s+(?:that|this|it)\s+(?:correct|right|ok)|"
+    r"(?<!\bbe\s)(?<!\bget\s)\b(billed|we\s+bill|submitted|coded\s+(?:it\s+)?as|is\s+(?:that|this|it)\s+(?:correct|right|ok)|"
     r"check|claim\s+(?:shows|has|lines?)|denied|rejected)\b",
     re.IGNORECASE,
 )
 _IMAGING = [
     (
         re.compile(
-            r"\b(?:no|without(?:\s+any)?)\s+(?:imaging|image\s+guidance|guidance|fluoro(?:scopy)?)\b|\bblind(?:ly)?\b|\blandmark[- ]guided\b",
+            r"\b(?:no|without(?:\s+any)?)\s+(?:imaging|image\s+guidance|guidance|fluoro(?:scopy)?|CT|ultrasound)\b"
+            r"|\b(?:fluoro(?:scopy)?|imaging|image guidance|guidance|CT|ultrasound)\s+(?:was|were)\s+(?:not|never)\s+used\b"
+            r"|\bnot\s+(?:done\s+|performed\s+)?(?:under|with)\s+(?:fluoro(?:scopy)?|imaging|guidance|CT)\b"
+            r"|\bblind(?:ly)?\b|\blandmark\b|\bpalpation\b",
             re.I,
         ),
         Imaging.NONE,
@@ -77,6 +88,7 @@ _PHYSICIAN_IN_FACILITY = re.compile(
 
 @dataclass
 class ParsedText:
+    text: str = ""
     joints: list[tuple[str, str | None]] = field(default_factory=list)  # (joint, side or None)
     invalid_joints: list[InvalidJointError] = field(default_factory=list)
     mentions_si: bool = False
@@ -88,6 +100,10 @@ class ParsedText:
     purpose: Purpose | None = None
     purpose_note: str | None = None
     purpose_conflict: bool = False
+    absent_codes: list[str] = field(default_factory=list)  # 'without 64493'
+    other_payers: list[str] = field(default_factory=list)  # more than one payer named
+    # Codes whose modifier came from prose ('modifier 59 on 64491'), not claim notation (64491-59).
+    soft_codes: set[str] = field(default_factory=set)
     sides_mentioned: list[str] = field(default_factory=list)
     lines: list[ClaimLine] = field(default_factory=list)
     codes: list[str] = field(default_factory=list)
@@ -126,60 +142,116 @@ def _find_joints(text: str, parsed: ParsedText) -> list[tuple[int, int, list[str
     return sorted(found)
 
 
+_ON_THE = re.compile(r"\b(?:on|to)\s+(?:the\s+|both\s+)?$", re.I)
+
+
 def _assign_sides(text: str, joint_spans: list[tuple[int, int, list[str]]]) -> list[tuple[str, str | None]]:
-    sides = []
+    """Pair each joint with the side words that describe it.
+
+    Handles prefix ('right C4-5 and C5-6'), postfix ('C4-5 on the right'), mixed
+    ('right C5-6 and C6-7 on the left') and pairs ('right and left L4-5' = bilateral).
+    A joint may come out twice (left and right): the engine merges that into one bilateral level.
+    """
+    words: list[tuple[int, int, str]] = []
     for m in SIDE_RE.finditer(text):
-        word = m.group(1) or m.group(2)
         # 'RT'/'LT' as modifiers after a code (64490-RT) are claim lines, not sides of a joint.
         if m.group(2) and re.search(r"\d\s*-\s*$", text[: m.start()]):
             continue
-        sides.append((m.start(), _side_word(word)))
+        words.append((m.start(), m.end(), _side_word(m.group(1) or m.group(2))))
     if not joint_spans:
         return []
-    # (position, side word or None, joints): side words and joint mentions in text order.
-    events: list[tuple[int, str | None, list[str]]] = sorted(
-        [(pos, side, []) for pos, side in sides] + [(start, None, js) for start, _, js in joint_spans],
+    events: list[tuple[int, int, str | None, list[str]]] = sorted(
+        [(start, end, side, []) for start, end, side in words] + [(a, b, None, js) for a, b, js in joint_spans],
         key=lambda e: e[0],
     )
-    prefix_style = bool(sides) and sides[0][0] < joint_spans[0][0]
-    out: list[tuple[str, str | None]] = []
-    current: str | None = None
-    pending: list[str] = []
-    for _, side, joints in events:
+    sides: list[set[str]] = []  # per joint mention, by index into names
+    names: list[str] = []
+    current: set[str] = set()
+    firm_next = False
+    pending: list[int] = []  # joints with no side yet
+    tentative: list[int] = []  # joints that took a carried-over prefix side
+    last_group: list[int] = []  # joints the previous side word went to
+    last_joints: list[int] = []
+    prev_side = False
+    for i, (pos, end, side, joints) in enumerate(events):
         if side is not None:
-            if prefix_style:
-                current = side
+            next_is_joint = i + 1 < len(events) and events[i + 1][2] is None
+            prev_is_joint = i > 0 and events[i - 1][2] is None
+            if _ON_THE.search(text[max(0, pos - 12) : pos]) or not next_is_joint:
+                postfix = True
+            elif prev_is_joint:
+                # 'C4-5 left, C5-6 right': tight after one joint, separated from the next.
+                tight_before = re.fullmatch(r"\s*(?:side|sided)?\s*", text[events[i - 1][1] : pos]) is not None
+                apart_after = re.search(r"[,;]|\band\b|\bthen\b", text[end : events[i + 1][0]]) is not None
+                postfix = tight_before and apart_after
             else:
-                out.extend((j, side) for j in pending)
-                pending = []
+                postfix = False
+            if prev_side:
+                for j in last_group:
+                    sides[j].add(side)
+                if firm_next:
+                    current.add(side)
+            elif postfix and (pending or tentative):
+                group = pending + tentative
+                for j in group:
+                    sides[j] = {side}
+                last_group, pending, tentative, current = group, [], [], set()
+            elif postfix and last_joints and not next_is_joint:
+                for j in last_joints:
+                    sides[j].add(side)
+                last_group = list(last_joints)
+            else:
+                current, firm_next, last_group, tentative = {side}, True, [], []
+            prev_side = True
             continue
+        added = []
         for joint in joints:
-            if prefix_style and current:
-                out.append((joint, current))
-            else:
-                pending.append(joint)
-    distinct = {s for _, s in sides}
+            names.append(joint)
+            sides.append(set(current))
+            added.append(len(names) - 1)
+        if firm_next:
+            firm_next = False
+        elif current:
+            tentative.extend(added)
+        else:
+            pending.extend(added)
+        last_joints = added
+        prev_side = False
+    distinct = {w for _, _, w in words}
     only = next(iter(distinct)) if len(distinct) == 1 else None
-    out.extend((j, only) for j in pending)
+    out: list[tuple[str, str | None]] = []
+    for name, found in zip(names, sides, strict=True):
+        if not found and only:
+            found = {only}
+        out.extend((name, s) for s in sorted(found)) if found else out.append((name, None))
     return out
 
 
 def _claim_lines(text: str, parsed: ParsedText) -> None:
+    negated = {c.upper() for c in re.findall(r"\bwithout\s+(?:the\s+|a\s+)?\+?(\d{4}[0-9T])\b", text, re.I)}
+    mods_before: dict[str, list[str]] = {}
+    for m in MOD_BEFORE_RE.finditer(text):
+        mods_before.setdefault(m.group(2).upper(), []).append(m.group(1).upper())
     for m in CODE_RE.finditer(text):
-        code = m.group(1).upper()
+        code = m.group("code").upper()
         parsed.codes.append(code)
+        if code in negated:
+            parsed.absent_codes.append(code)
+            continue
         mods = [p.strip().upper() for p in re.split(r"-", m.group("mods") or "") if p.strip()]
-        units_text = m.group("units") or m.group("units2")
+        before = mods_before.pop(code, [])
+        if before:
+            parsed.soft_codes.add(code)
+        mods += before
+        units_text = m.group("units") or m.group("units2") or m.group("units3") or m.group("pre")
         tail = text[m.end() : m.end() + 40]
         with_mod = WITH_MOD_RE.match(tail.lstrip(" ,"))
         if with_mod:
             mods.append(with_mod.group(1).upper())
+            parsed.soft_codes.add(code)
         parsed.lines.append(ClaimLine(code=code, modifiers=mods, units=int(units_text) if units_text else 1))
     parsed.modifiers_mentioned = sorted(
-        {
-            m.group(1).upper()
-            for m in re.finditer(r"\b(?:modifiers?|mod)\s*-?\s*(50|RT|LT|59|XE|XS|XP|XU|51|KX)\b", text, re.I)
-        }
+        {m.group(1).upper() for m in re.finditer(rf"\b(?:modifiers?|mod)\s*-?\s*({_MODS})\b", text, re.I)}
         | {mod for ln in parsed.lines for mod in ln.modifiers}
     )
 
@@ -204,6 +276,7 @@ def _imaging(text: str, parsed: ParsedText) -> None:
 
 
 def _purpose(text: str, parsed: ParsedText) -> None:
+    text = re.sub(r"\b(?:not|non)[\s-]+(?:a\s+)?(?:diagnostic|therapeutic)\b", " ", text, flags=re.I)
     found = [(kind, m) for pattern, kind in _PURPOSE if (m := pattern.search(text))]
     if len({kind for kind, _ in found}) > 1:
         parsed.purpose_conflict = True
@@ -219,7 +292,7 @@ def _purpose(text: str, parsed: ParsedText) -> None:
 
 
 def parse_text(text: str, payers: PayerRegistry) -> ParsedText:
-    parsed = ParsedText()
+    parsed = ParsedText(text=text)
     code_free = CODE_RE.sub(" ", text)
     spans = _find_joints(code_free, parsed)
     parsed.joints = _assign_sides(code_free, spans)
@@ -237,7 +310,10 @@ def parse_text(text: str, payers: PayerRegistry) -> ParsedText:
         text
     ):
         parsed.setting = Setting.PROFESSIONAL
-    parsed.payer, parsed.payer_text = find_payer(text, payers)
+    named = find_payers(text, payers)
+    if named:
+        parsed.payer, parsed.payer_text = named[0]
+        parsed.other_payers = [pid for pid, _ in named[1:]]
     _claim_lines(text, parsed)
     parsed.check_intent = bool(CHECK_INTENT_RE.search(text))
     return parsed
@@ -245,9 +321,20 @@ def parse_text(text: str, payers: PayerRegistry) -> ParsedText:
 
 def find_payer(text: str, payers: PayerRegistry) -> tuple[str | None, str | None]:
     """Payer id named in the text (longest alias wins), with the words that named it."""
+    found = find_payers(text, payers)
+    return found[0] if found else (None, None)
+
+
+def find_payers(text: str, payers: PayerRegistry) -> list[tuple[str, str]]:
+    """Every payer named and not negated ('Aetna, not Medicare'), longest alias first."""
     low = " " + re.sub(r"[^a-z0-9]+", " ", text.lower()) + " "
-    best: tuple[int, str, str] | None = None
-    for alias, pid in payers.alias_table().items():
-        if alias and f" {alias} " in low and (best is None or len(alias) > best[0]):
-            best = (len(alias), pid, alias)
-    return (best[1], best[2]) if best else (None, None)
+    hits: dict[str, str] = {}
+    for alias, pid in sorted(payers.alias_table().items(), key=lambda kv: -len(kv[0])):
+        if not alias or f" {alias} " not in low:
+            continue
+        if re.search(rf" (?:not|non|isn t|instead of|rather than) (?:a |the )?{re.escape(alias)} ", low):
+            low = low.replace(f" {alias} ", " ")
+            continue
+        hits.setdefault(pid, alias)
+        low = low.replace(f" {alias} ", " ")  # 'medicare part b' must not count 'part b' again
+    return list(hits.items())

@@ -125,7 +125,6 @@ def test_audit_off_writes_nothing(make_settings: Callable[..., Settings]) -> Non
     assert not settings.audit_db.exists()
 
 
-@pytest.mark.xfail(strict=True, reason="redaction misses identifiers written in common forms")
 @pytest.mark.parametrize(("question", "leaked"), [
     pytest.param("Patient: Smith, John; right L4-5 facet injection, fluoro, Medicare", "John",
                  id="last-comma-first"),

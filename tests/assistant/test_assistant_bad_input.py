@@ -72,9 +72,6 @@ def test_repeated_joint_in_one_question(assistant: Assistant) -> None:
     assert decision_lines(answer) == line_set([["64490", ["RT"], 1]])
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "'C4-5 C4-5 C4-5 left left right': the trailing 'right' is dropped and 64490-LT is billed; "
-    "left + right of one joint is bilateral (rules-spec §1) or the side should be asked"))
 def test_weird_but_valid_question(assistant: Assistant) -> None:
     answer = assistant.ask("C4-5 C4-5 C4-5 left left right")
     assert GENERIC_FAILURE not in answer.answer
@@ -90,9 +87,6 @@ def test_weird_but_valid_question_does_not_crash(assistant: Assistant) -> None:
         assert GENERIC_FAILURE not in answer.answer, text
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "ask(setting='ASC') (a setting alias, not the enum value) raises inside and returns the "
-    "generic 'something went wrong' message instead of using it or naming the valid settings"))
 def test_unknown_default_setting_gets_a_clear_message(assistant: Assistant) -> None:
     answer = assistant.ask("Bilateral L4-5 facet injection with fluoro", setting="ASC")
     assert GENERIC_FAILURE not in answer.answer

@@ -83,50 +83,33 @@ def test_no_passages_no_conflicts() -> None:
 
 
 # Sentences from the curated knowledge/docs that are correct in context but flagged.
-@pytest.mark.xfail(strict=True, reason=(
-    "find_conflicts splits on every newline, so a hard-wrapped Markdown sentence loses its "
-    "negation on the next line ('that advice is\\nwrong') and is flagged (knowledge/docs/modifiers.md)"))
 def test_wrapped_refutation_is_not_a_conflict() -> None:
     text = ("A public answer site (2025) advised putting 59 on 64491/64492 for extra levels; that "
             "advice is\nwrong: the add-on codes already show the extra level.")
     assert rules_of(text) == []
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "FJ-BILATERAL pattern makes 'only' optional, so the correct 'modifier 50 on the primary "
-    "**and** on +64491' (knowledge/docs/worked-examples.md, wrapped) is flagged"))
 def test_fifty_on_primary_and_addon_is_not_a_conflict() -> None:
     text = ("Two bilateral levels on the physician's Medicare claim: modifier 50 on the primary "
             "**and** on\n+64491, one line and one unit each — never 64491 ×2 (F-062, F-063).")
     assert rules_of(text) == []
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "correct sentence from knowledge/docs/pairing-and-sequencing.md flagged as FJ-BILATERAL"))
 def test_bilateral_joint_on_primary_is_not_a_conflict() -> None:
     assert rules_of("Putting the bilateral joint on the primary keeps the modifier 50 line on "
                     "the primary code.") == []
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "'No 77003/77012 ... no 51 on add-ons' (documentation-checklist.md) flagged as "
-    "FJ-IMAGING-INCLUDED: 'No' is not a negation word and 'add-ons' matches 'add'"))
 def test_checklist_item_is_not_a_conflict() -> None:
     assert rules_of("- [ ] No 77003/77012, no 59/X modifiers for levels, no 51 on add-ons "
                     "(F-050, F-068, F-067).") == []
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "the curated corpus itself yields conflicts (modifiers, worked-examples, "
-    "pairing-and-sequencing, documentation-checklist), shown as warnings in normal answers"))
 def test_curated_corpus_has_no_conflicts(assistant: Assistant) -> None:
     found = find_conflicts([to_passage(c, 0.0) for c in assistant.retriever.chunks])
     assert [(c.rule, c.source.source_id, c.passage[:60]) for c in found] == []
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "the rules-spec example 'Medicare, bilateral C4-C5 + C5-C6' answer carries a false "
-    "FJ-BILATERAL conflict warning quoting knowledge/docs/worked-examples.md"))
 def test_spec_example_answer_has_no_false_conflict(assistant: Assistant) -> None:
     answer = assistant.ask(
         "Bilateral C4-C5 and C5-C6 facet injections under fluoroscopy for Medicare"

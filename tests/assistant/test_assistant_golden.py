@@ -27,39 +27,9 @@ from assistant.service import Assistant
 DEV = read_jsonl(GOLDEN_DIR / "dev-questions.jsonl")
 OWN = read_jsonl(GOLDEN_DIR / "assistant-questions.jsonl")
 
-# Genuine bugs found by the golden cases: id -> reason. Each one is a strict xfail, so the
+# Genuine bugs found by the golden cases: id -> reason (all fixed so far). Each one runs as a strict xfail, so the
 # test starts failing (XPASS) the day the bug is fixed and the entry must be removed.
-KNOWN_BUGS: dict[str, str] = {
-    # A joint named in a rule question makes it a scenario: the answer asks for a side.
-    "aq55": "rule question naming T12-L1 routed as a scenario -> clarify 'which side?'",
-    "aq98": "rule question naming L5-S1 routed as a scenario -> clarify 'which side?'",
-    "aq99": "rule question naming C7-T1 routed as a scenario -> clarify 'which side?'",
-    # Two codes + 'billed' in a rule question turn it into a claim check that passes.
-    "aq68": "'Can 64494 be billed without 64493?' checked as claim [64494, 64493]: 'no errors'",
-    # Other CPT families are answered from the facet knowledge base instead of refused.
-    "aq80": "colonoscopy CPT question routed to knowledge (generic words 'CPT code' in domain)",
-    "aq81": "knee replacement 27447 routed to knowledge with unrelated facet sentences",
-    "aq100": "knee injection routed to knowledge ('injection', 'code' count as in domain)",
-    "aq101": "64633 (facet RF ablation, in related codes) routed out_of_scope",
-    "aq102": "rate question 'allowed amount for 64492' routed to a rule answer, no amount",
-    # guardrails.parse side assignment: a side word with no joint after it is dropped.
-    "aq83": "'right and left L4-5' -> 64493-LT (last prefix side wins), expected 64493-50",
-    "aq84": "'L4-5 right and left' -> 64493-RT (second postfix side dropped), expected 64493-50",
-    "aq85": "'right C5-6 and C6-7 on the left' -> both RT, expected 64490-RT + 64491-LT",
-    # Negated or unusual imaging / purpose phrases are read as their positive form.
-    "aq90": "'fluoroscopy was not used' read as fluoroscopy -> billable 64493-RT",
-    "aq91": "'landmark guidance' (no imaging) not recognised -> 64493-RT billed",
-    "aq92": "'Therapeutic (not diagnostic)' read as diagnostic -> KX added for Medicare",
-    "aq93": "'Aetna, not Medicare': longest alias wins -> Medicare junction lines 64490+64494",
-    # Claim lines whose units/modifier come before the code are read as 1 unit, no modifier.
-    "aq94": "'2 units of 64491' parsed as 64491 x1 -> claim check says 'no errors'",
-    "aq95": "'64491 (2 units)' parsed as 64491 x1 -> claim check says 'no errors'",
-    "aq96": "'put modifier 59 on 64491' not attached to the line -> 'no errors'",
-    # An invalid joint beside a valid one is silently dropped (spec: reject, never guess).
-    "aq103": "'Right L4-5 and L5-L6': L5-L6 dropped silently, 64493-RT billed",
-    "aq104": "'Right L5-S1 and right S1-S2': S1-S2 dropped silently, 64493-RT billed",
-    "aq105": "SI joint named beside a facet joint is ignored: no FJ-NOT-FACET / 27096 note",
-}
+KNOWN_BUGS: dict[str, str] = {}
 
 
 def _params() -> list[Any]:

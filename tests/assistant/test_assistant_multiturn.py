@@ -107,18 +107,12 @@ def test_new_scenario_in_a_conversation_is_not_mixed_with_the_old_one(assistant:
     assert decision_lines(fresh) == line_set([["64493", ["50"], 1]])
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "the side clarification stores no scenario, so answering it ('right') is routed "
-    "out_of_scope instead of coding L4-L5 right"))
 def test_side_clarification_can_be_answered(assistant: Assistant) -> None:
     question, reply = converse(assistant, "L4-5 facet injection, fluoro, Medicare", "right")
     assert question.route is Route.CLARIFY and decision_lines(question) == []
     assert decision_lines(reply) == line_set([["64493", ["RT"], 1]])
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "'the left C5-6 was also done on the right' in a follow-up: the 'right' is dropped and "
-    "the turn becomes a new scenario coded 64490-LT alone"))
 def test_follow_up_adding_the_other_side_of_one_joint(assistant: Assistant) -> None:
     _, reply = converse(
         assistant,
@@ -130,9 +124,6 @@ def test_follow_up_adding_the_other_side_of_one_joint(assistant: Assistant) -> N
     assert got in ([], line_set([["64490", ["50"], 1], ["64491", ["LT"], 1]])), got
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "after the 'Which payer?' clarification for T12-L1 + L1-L2, a follow-up that still names "
-    "no payer is coded with CPT logic (64490-50 + 64493-50): the guess the clarification refused"))
 @pytest.mark.parametrize("follow_up", ["what if it was bilateral?", "in an ASC"])
 def test_junction_follow_up_without_payer_still_asks(assistant: Assistant, follow_up: str) -> None:
     question, reply = converse(
@@ -143,9 +134,6 @@ def test_junction_follow_up_without_payer_still_asks(assistant: Assistant, follo
     assert decision_lines(reply) == []
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "a follow-up naming two imaging kinds ('ultrasound and fluoro') is coded with ultrasound "
-    "(0216T-RT) instead of asking, as the first turn does for conflicting imaging"))
 def test_follow_up_with_conflicting_imaging_asks(assistant: Assistant) -> None:
     _, reply = converse(
         assistant,

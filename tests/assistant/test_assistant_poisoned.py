@@ -56,9 +56,6 @@ def test_scenario_lines_come_from_the_engine(poisoned: Assistant) -> None:
     assert MOD59_LIE not in advice_part(answer.answer)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "coding answers look up only 3 keyword passages for support, so the poisoned document "
-    "is not retrieved and its contradiction of FJ-UNITS-ONE / FJ-NO-59-LEVELS is not shown"))
 def test_scenario_answer_flags_the_poisoned_document(poisoned: Assistant) -> None:
     answer = poisoned.ask(
         "Bilateral C4-C5 and C5-C6 facet injections under fluoroscopy for Medicare"
@@ -74,9 +71,6 @@ def test_units_question_never_presents_the_poisoned_sentence(poisoned: Assistant
     assert "two units for bilateral" not in advice_part(answer.answer)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "'how many units for 64491 bilateral?' is answered from 3 keyword passages that do not "
-    "include the poisoned document, so the conflicting source is never flagged"))
 def test_units_question_flags_the_poisoned_sentence(poisoned: Assistant) -> None:
     answer = poisoned.ask("how many units for 64491 bilateral?")
     assert any(c.rule == "FJ-UNITS-ONE" and c.source.source_id == DOC_ID for c in answer.conflicts)
