@@ -128,7 +128,7 @@ def render_rules(rule_ids: list[str], catalog: Catalog, example: Decision | None
     summary = catalog.rule(rule_ids[0]).explanation
     if example is not None:
         lines = ", ".join(f"{line_label(ln)} ×{ln.units}" for ln in example.lines) or "no facet lines (not reportable)"
-        parts += ["", f"**Worked example** (computed by the rule engine): {example_text} → {lines}."]
+        parts.append(f"**Worked example** (computed by the rule engine): {example_text} → {lines}.")
         warn = [f for f in example.findings if f.severity.value != "info"]
         if warn:
             parts.append(findings_block(warn))

@@ -20,6 +20,7 @@ from guardrails import (
     Catalog,
     CheckResult,
     Claim,
+    ClaimLine,
     Decision,
     GuardrailsError,
     PayerRegistry,
@@ -260,11 +261,32 @@ class Assistant:
                 "(NGS, CGS) but 64490 + 64493 under CPT region logic for other payers."
             )
         answer = self._decide(data, notes, intro)
+        proposed = [ln for ln in parsed.lines if ln.code in self.catalog.codes or ln.code in self.catalog.related]
+        if proposed and answer.decision is not None:
+            self._compare_proposed(answer, data, proposed)
         if parsed.mentions_si:
             rule = self.catalog.rule("FJ-NOT-FACET")
             answer.answer += f"\n\n**SI joint:** {rule.explanation}"
             answer.rules.append("FJ-NOT-FACET")
         return answer
+
+    def _compare_proposed(self, answer: Answer, data: dict[str, Any], proposed: list[ClaimLine]) -> None:
+        """The question also states lines ('... is 64493 x2 right?'): check them against the rules."""
+        claim = {k: data[k] for k in ("payer", "setting", "purpose") if k in data}
+        result = check_claim(
+            Claim.model_validate({**claim, "lines": [ln.model_dump() for ln in proposed]}),
+            payers=self.payers,
+            catalog=self.catalog,
+        )
+        errors = [f for f in result.findings if f.severity.value == "error"]
+        given = ", ".join(f"{compose.line_label(ln)} ×{ln.units}" for ln in proposed)
+        if errors:
+            answer.answer += f"\n\n**The lines in your question ({given}) are not right:**\n" + compose.findings_block(
+                errors
+            )
+            answer.rules += [f.rule for f in errors if f.rule not in answer.rules]
+        else:
+            answer.answer += f"\n\n**The lines in your question ({given})** pass the claim checks; compare them with the lines above."
 
     def _joint_regions(self, parsed: ParsedText) -> Answer:
         """'Is T12-L1 thoracic or lumbar?': the region and code family of each joint named."""

@@ -242,7 +242,8 @@ def render_answer(assistant: Assistant, answer: Answer) -> None:
 
 # --- feedback ----------------------------------------------------------------------------------
 def _rated() -> dict[str, int]:
-    return st.session_state.setdefault("rated_answers", {})
+    rated: dict[str, int] = st.session_state.setdefault("rated_answers", {})
+    return rated
 
 
 def render_feedback(assistant: Assistant, answer_id: str) -> None:

@@ -119,7 +119,7 @@ def lines_label(lines: Sequence[ClaimLine]) -> str:
 
 def comparison_rows(results: Mapping[str, Decision | str]) -> list[dict[str, Any]]:
     """One row per payer: its lines at a glance and how many errors/warnings the engine found."""
-    rows = []
+    rows: list[dict[str, Any]] = []
     for payer_name, result in results.items():
         if isinstance(result, str):  # the engine refused the input for this payer
             rows.append(

@@ -145,6 +145,24 @@ def _find_joints(text: str, parsed: ParsedText) -> list[tuple[int, int, list[str
 _ON_THE = re.compile(r"\b(?:on|to)\s+(?:the\s+|both\s+)?$", re.I)
 
 
+_NOT_A_SIDE_BEFORE = re.compile(r"(?:that's|that is|is that|is it|is this|am i|all|you're|you are)\s+$", re.I)
+_NOT_A_SIDE_AFTER = re.compile(r"^\s*(?:\?|now\b|away\b|code\b|answer\b)", re.I)
+
+
+def side_matches(text: str) -> list[re.Match[str]]:
+    """Side words, leaving out 'right?' / 'is that right' / 'right now' (not a side of the spine)."""
+    out = []
+    for m in SIDE_RE.finditer(text):
+        word = (m.group(1) or m.group(2) or "").lower()
+        if word == "right" and (
+            _NOT_A_SIDE_BEFORE.search(text[max(0, m.start() - 12) : m.start()])
+            or _NOT_A_SIDE_AFTER.search(text[m.end() :])
+        ):
+            continue
+        out.append(m)
+    return out
+
+
 def _assign_sides(text: str, joint_spans: list[tuple[int, int, list[str]]]) -> list[tuple[str, str | None]]:
     """Pair each joint with the side words that describe it.
 
@@ -153,7 +171,7 @@ def _assign_sides(text: str, joint_spans: list[tuple[int, int, list[str]]]) -> l
     A joint may come out twice (left and right): the engine merges that into one bilateral level.
     """
     words: list[tuple[int, int, str]] = []
-    for m in SIDE_RE.finditer(text):
+    for m in side_matches(text):
         # 'RT'/'LT' as modifiers after a code (64490-RT) are claim lines, not sides of a joint.
         if m.group(2) and re.search(r"\d\s*-\s*$", text[: m.start()]):
             continue
@@ -297,7 +315,7 @@ def parse_text(text: str, payers: PayerRegistry) -> ParsedText:
     spans = _find_joints(code_free, parsed)
     parsed.joints = _assign_sides(code_free, spans)
     parsed.sides_mentioned = sorted(
-        {_side_word(m.group(1) or m.group(2)) for m in SIDE_RE.finditer(code_free) if m.group(1)}
+        {_side_word(m.group(1) or m.group(2)) for m in side_matches(code_free) if m.group(1)}
     )
     parsed.mentions_si = bool(SI_RE.search(text))
     _imaging(code_free, parsed)
