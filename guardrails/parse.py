@@ -154,9 +154,12 @@ def side_matches(text: str) -> list[re.Match[str]]:
     out = []
     for m in SIDE_RE.finditer(text):
         word = (m.group(1) or m.group(2) or "").lower()
-        if word == "right" and (
-            _NOT_A_SIDE_BEFORE.search(text[max(0, m.start() - 12) : m.start()])
-            or _NOT_A_SIDE_AFTER.search(text[m.end() :])
+        before = text[max(0, m.start() - 12) : m.start()]
+        on_the = re.search(r"\b(?:the|on|to)\s+$", before, re.I)
+        if (
+            word == "right"
+            and not on_the
+            and (_NOT_A_SIDE_BEFORE.search(before) or _NOT_A_SIDE_AFTER.search(text[m.end() :]))
         ):
             continue
         out.append(m)
