@@ -50,11 +50,14 @@ ingest: $(STAMP)
 
 eval: $(STAMP)
 	@mkdir -p data/eval
+	$(PY) -m ingest --if-missing
 	$(PY) -m guardrails decide --jsonl $(EVAL_DIR)/dev-scenarios.jsonl > data/eval/scenarios.out.jsonl
 	$(PY) -m guardrails check --jsonl $(EVAL_DIR)/dev-checks.jsonl > data/eval/checks.out.jsonl
+	$(PY) -m assistant ask --jsonl $(EVAL_DIR)/dev-questions.jsonl > data/eval/questions.out.jsonl
 	$(PY) -m assistant.evaluate --eval-dir $(EVAL_DIR) --out-dir data/eval
 
 bench: $(STAMP)
+	$(PY) -m ingest --if-missing
 	$(PY) -m assistant.bench
 
 clean:
