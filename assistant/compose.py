@@ -77,8 +77,10 @@ def assumptions_block(assumptions: list[str]) -> str:
     return "\n".join(f"- {a}" for a in assumptions)
 
 
-def render_decision(decision: Decision, setting: str, intro: str = "") -> tuple[str, str]:
-    """(Markdown answer, one-line plain summary)."""
+def render_decision(
+    decision: Decision, setting: str, intro: str = "", notes: list[str] | None = None
+) -> tuple[str, str]:
+    """(Markdown answer, one-line plain summary); notes are the caller's own assumptions."""
     where = f"{decision.payer_name}, {SETTING_WORDS.get(setting, setting)}"
     parts = [intro] if intro else []
     if decision.billable:
@@ -90,12 +92,15 @@ def render_decision(decision: Decision, setting: str, intro: str = "") -> tuple[
         parts += [f"**Not reportable as described** ({where}): no facet injection lines can be billed."]
     if decision.findings:
         parts += ["", "**Rule findings:**", findings_block(decision.findings)]
-    if decision.assumptions:
-        parts += ["", "**Assumptions:**", assumptions_block(decision.assumptions)]
+    assumptions = [*(notes or []), *decision.assumptions]
+    if assumptions:
+        parts += ["", "**Assumptions:**", assumptions_block(assumptions)]
     return "\n".join(parts).strip(), summary
 
 
-def render_check(result: CheckResult, lines: list[ClaimLine], setting: str) -> tuple[str, str]:
+def render_check(
+    result: CheckResult, lines: list[ClaimLine], setting: str, notes: list[str] | None = None
+) -> tuple[str, str]:
     where = f"{result.payer_name}, {SETTING_WORDS.get(setting, setting)}"
     given = ", ".join(f"{line_label(ln)} ×{ln.units}" for ln in lines)
     if result.valid:
@@ -115,8 +120,9 @@ def render_check(result: CheckResult, lines: list[ClaimLine], setting: str) -> t
             "",
             "No single clear correction: the right lines depend on what was done. Describe the joints, sides and imaging and I will code it.",
         ]
-    if result.assumptions:
-        parts += ["", "**Assumptions:**", assumptions_block(result.assumptions)]
+    assumptions = [*(notes or []), *result.assumptions]
+    if assumptions:
+        parts += ["", "**Assumptions:**", assumptions_block(assumptions)]
     return "\n".join(parts).strip(), summary
 
 

@@ -147,6 +147,10 @@ class Assistant:
         """Check structured claim lines (claim checker). Raises GuardrailsError."""
         return check_claim(Claim.model_validate(claim), payers=self.payers, catalog=self.catalog)
 
+    def parse_claim_lines(self, text: str) -> list[ClaimLine]:
+        """Claim lines written in free text ('64490-50, 64491 x2') for the claim checker."""
+        return parse_text(clean(text), self.payers).lines
+
     def feedback(self, answer_id: str, rating: int, comment: str = "") -> None:
         if self.audit is not None:
             self.audit.add_feedback(answer_id, rating, comment)
@@ -211,7 +215,7 @@ class Assistant:
         chosen_setting = parsed.setting.value if parsed.setting else _setting_value(setting)
         if chosen_setting:
             data["setting"] = chosen_setting
-            if not parsed.setting:
+            if not parsed.setting and chosen_setting != SettingEnum.PROFESSIONAL.value:
                 notes.append(
                     f"Claim type taken from your default setting: {compose.SETTING_WORDS.get(chosen_setting, chosen_setting)}."
                 )
@@ -310,7 +314,7 @@ class Assistant:
     def _decide(self, data: dict[str, Any], notes: list[str], intro: str = "") -> Answer:
         scenario = Scenario.model_validate(data)
         decision = decide(scenario, payers=self.payers, catalog=self.catalog)
-        text, summary = compose.render_decision(decision, scenario.setting.value, intro)
+        text, summary = compose.render_decision(decision, scenario.setting.value, intro, notes)
         query = " ".join([compose.describe_scenario(data), *(ln.code for ln in decision.lines)])
         passages = self._support(query, decision.payer)
         answer = Answer(
@@ -367,7 +371,7 @@ class Assistant:
             data["purpose"] = parsed.purpose.value
         claim = Claim.model_validate(data)
         result = check_claim(claim, payers=self.payers, catalog=self.catalog)
-        text, summary = compose.render_check(result, claim.lines, chosen)
+        text, summary = compose.render_check(result, claim.lines, chosen, notes)
         passages = self._support(
             " ".join(ln.code for ln in claim.lines) + " " + " ".join(f.rule for f in result.findings), pid
         )
