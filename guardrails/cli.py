@@ -90,9 +90,14 @@ def _run(
         raise typer.Exit(1)
 
 
-@app.command("decide")
-def decide_cmd(single: SingleArg = None, jsonl: JsonlOpt = None, payer_file: PayerFileOpt = None) -> None:
-    """Claim lines and findings for each scenario."""
+def _serve(
+    jsonl: str | None,
+    single: str | None,
+    payer_file: Path | None,
+    key: str,
+    compute: Callable[[dict[str, Any], PayerRegistry], dict[str, Any]],
+) -> None:
+    """Shared by decide and check: load the payers (and --payer-file), then answer each record."""
     try:
         registry, default_payer = _registry(payer_file)
     except GuardrailsError as exc:
@@ -102,32 +107,33 @@ def decide_cmd(single: SingleArg = None, jsonl: JsonlOpt = None, payer_file: Pay
     def handle(body: dict[str, Any]) -> dict[str, Any]:
         if default_payer and "payer" not in body:
             body = {**body, "payer": default_payer}
-        d = decide(Scenario.model_validate(body), payers=registry)
-        return d.model_dump(
-            mode="json", include={"billable", "lines", "findings", "assumptions", "rules_applied", "payer", "versions"}
-        )
+        return compute(body, registry)
 
-    _run(jsonl, single, "scenario", handle)
+    _run(jsonl, single, key, handle)
+
+
+@app.command("decide")
+def decide_cmd(single: SingleArg = None, jsonl: JsonlOpt = None, payer_file: PayerFileOpt = None) -> None:
+    """Claim lines and findings for each scenario."""
+
+    def compute(body: dict[str, Any], registry: PayerRegistry) -> dict[str, Any]:
+        d = decide(Scenario.model_validate(body), payers=registry)
+        fields = {"billable", "lines", "findings", "assumptions", "rules_applied", "payer", "versions"}
+        return d.model_dump(mode="json", include=fields)
+
+    _serve(jsonl, single, payer_file, "scenario", compute)
 
 
 @app.command("check")
 def check_cmd(single: SingleArg = None, jsonl: JsonlOpt = None, payer_file: PayerFileOpt = None) -> None:
     """Validate claim lines; give corrected lines when the fix is clear."""
-    try:
-        registry, default_payer = _registry(payer_file)
-    except GuardrailsError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from exc
 
-    def handle(body: dict[str, Any]) -> dict[str, Any]:
-        if default_payer and "payer" not in body:
-            body = {**body, "payer": default_payer}
+    def compute(body: dict[str, Any], registry: PayerRegistry) -> dict[str, Any]:
         r = check_claim(Claim.model_validate(body), payers=registry)
-        return r.model_dump(
-            mode="json", include={"valid", "findings", "corrected_lines", "assumptions", "payer", "versions"}
-        )
+        fields = {"valid", "findings", "corrected_lines", "assumptions", "payer", "versions"}
+        return r.model_dump(mode="json", include=fields)
 
-    _run(jsonl, single, "claim", handle)
+    _serve(jsonl, single, payer_file, "claim", compute)
 
 
 @app.command("rules")

@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+
+
+def _payer_id(value: str) -> str:
+    return value.strip().lower() or "unspecified"
+
+
+# A payer profile id or alias as given; the registry resolves it.
+PayerId = Annotated[str, AfterValidator(_payer_id)]
 
 
 class Side(StrEnum):
@@ -56,16 +65,11 @@ class Scenario(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    payer: str = "unspecified"
+    payer: PayerId = "unspecified"
     setting: Setting = Setting.PROFESSIONAL
     imaging: Imaging = Imaging.UNSPECIFIED
     purpose: Purpose = Purpose.UNSPECIFIED
     injections: list[Injection] = Field(min_length=1)
-
-    @field_validator("payer")
-    @classmethod
-    def _payer_lower(cls, value: str) -> str:
-        return value.strip().lower() or "unspecified"
 
 
 class Citation(BaseModel):
@@ -119,15 +123,10 @@ class Decision(BaseModel):
 class Claim(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    payer: str = "unspecified"
+    payer: PayerId = "unspecified"
     setting: Setting = Setting.PROFESSIONAL
     purpose: Purpose = Purpose.UNSPECIFIED
     lines: list[ClaimLine] = Field(min_length=1)
-
-    @field_validator("payer")
-    @classmethod
-    def _payer_lower(cls, value: str) -> str:
-        return value.strip().lower() or "unspecified"
 
 
 class CheckResult(BaseModel):
