@@ -23,12 +23,7 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, _isolate_facet_env
 @pytest.fixture
 def app(data_dir: Path) -> AppTest:
     """The app as a user first sees it (the chat page)."""
-    at = AppTest.from_file(str(APP), default_timeout=RUN_TIMEOUT).run()
-    # AppTest re-detects the pages/ folder on every run, so only its first run goes through
-    # app.py; later runs execute the page file directly and the page draws the sidebar itself.
-    # A second run here starts each test in that steady state (a real server runs app.py
-    # every time, which the browser tests cover).
-    return at.run()
+    return AppTest.from_file(str(APP), default_timeout=RUN_TIMEOUT).run()
 
 
 @pytest.fixture

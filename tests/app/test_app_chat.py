@@ -17,7 +17,7 @@ def test_first_visit_shows_starter_questions_faq_and_disclaimer(app: AppTest) ->
     assert any("prior authorization" in label for label in labels)  # front-desk FAQ
     assert "does not replace, a certified coder" in page_text(app)
     assert app.selectbox(key="default_payer").value == "unspecified"
-    assert app.selectbox(key="default_setting").value == "professional"
+    assert app.selectbox(key="default_setting").value == "unspecified"
     assert app.radio(key="audience").value == "coder"
 
 
@@ -55,9 +55,27 @@ def test_sidebar_defaults_apply_to_questions_that_do_not_name_them(app: AppTest)
     ask(app, "Bilateral L4-L5 facet injection with fluoroscopy")
     text = page_text(app)
     assert "UnitedHealthcare, ASC facility claim" in text
-    # The user is told the defaults were used, not left to guess.
-    assert "Payer taken from your default setting: UnitedHealthcare." in text
-    assert "Claim type taken from your default setting: ASC facility claim." in text
+    # The user is told the defaults were used, not left to guess, and told once: the
+    # assistant writes these notes into the answer's own Assumptions block.
+    assert text.count("Payer taken from your default setting: UnitedHealthcare.") == 1
+    assert text.count("Claim type taken from your default setting: ASC facility claim.") == 1
+    assert "**Note:**" not in text
+
+
+def test_setting_not_specified_is_assumed_physician_and_said(app: AppTest) -> None:
+    ask(app, "Right L4-L5 facet injection with fluoroscopy for Aetna")
+    text = page_text(app)
+    assert "(Aetna, physician (professional) claim)" in text
+    assert text.count("Assumed a physician (professional) claim") == 1
+
+
+def test_explicit_professional_setting_is_not_called_an_assumption(app: AppTest) -> None:
+    app.selectbox(key="default_setting").set_value("professional").run()
+    ask(app, "Right L4-L5 facet injection with fluoroscopy for Aetna")
+    text = page_text(app)
+    assert "(Aetna, physician (professional) claim)" in text
+    assert "Assumed a physician (professional) claim" not in text
+    assert "Claim type taken from your default setting" not in text
 
 
 def test_question_naming_a_payer_overrides_the_sidebar(app: AppTest) -> None:

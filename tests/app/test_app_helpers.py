@@ -13,7 +13,7 @@ from assistant.ui_helpers import (
     editor_rows_to_lines,
     escape_markdown,
     injections_from_sides,
-    parse_claim_text,
+    notes_not_in_text,
     payer_comparison,
 )
 
@@ -45,12 +45,18 @@ def test_escaped_user_text_cannot_become_a_link_or_image() -> None:
     assert escape_markdown("![x](http://e/a.png) [y](z)") == r"\!\[x\]\(http://e/a\.png\) \[y\]\(z\)"
 
 
+def test_only_notes_missing_from_the_answer_text_are_shown_again() -> None:
+    text = "| 64493 | 50 | 1 |\n\n**Assumptions:**\n- Payer taken from your default setting: Aetna."
+    discarded = "A generated rephrasing was discarded because it mentions 99213."
+    notes = ["Payer taken from your default setting: Aetna.", discarded, discarded]
+    assert notes_not_in_text(text, notes) == [discarded]
+    assert notes_not_in_text(text, notes[:1]) == []
+
+
 def test_claim_text_and_csv_round_trip(data_dir: Path) -> None:
     assistant = build_assistant(Settings())
-    assert parse_claim_text("64490-50, 64491 x2", assistant.payers) == [
-        {"code": "64490", "modifiers": ["50"], "units": 1},
-        {"code": "64491", "modifiers": [], "units": 2},
-    ]
+    lines = assistant.parse_claim_lines("64490-50, 64491 x2")
+    assert [ln.key() for ln in lines] == [("64490", ("50",), 1), ("64491", (), 2)]
     scenario = {"imaging": "fluoroscopy", "injections": [{"joint": "L4-L5", "side": "bilateral"}]}
     results = {
         "Medicare": assistant.decide({**scenario, "payer": "medicare"}),

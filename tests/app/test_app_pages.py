@@ -11,10 +11,11 @@ from streamlit.testing.v1 import AppTest
 from assistant.settings import Settings
 from assistant.store import write_manifest
 
-BUILDER = "pages/claim_builder.py"
-CHECKER = "pages/claim_checker.py"
-REFERENCE = "pages/code_reference.py"
-ABOUT = "pages/about.py"
+CHAT = "views/chat.py"
+BUILDER = "views/claim_builder.py"
+CHECKER = "views/claim_checker.py"
+REFERENCE = "views/code_reference.py"
+ABOUT = "views/about.py"
 
 
 def table_rows(at: AppTest) -> list[dict[str, object]]:
@@ -44,6 +45,39 @@ def build(
     at.selectbox(key="builder_payer").set_value(payer)
     at.selectbox(key="builder_setting").set_value(setting)
     return at.button(key="builder_submit").click().run()
+
+
+# --- sidebar defaults across pages -------------------------------------------------------------
+def sidebar_defaults(at: AppTest) -> tuple[object, object, object]:
+    return (
+        at.selectbox(key="default_payer").value,
+        at.selectbox(key="default_setting").value,
+        at.radio(key="audience").value,
+    )
+
+
+def test_sidebar_defaults_survive_page_switches(app: AppTest) -> None:
+    app.selectbox(key="default_payer").set_value("uhc")
+    app.selectbox(key="default_setting").set_value("asc_facility")
+    app.radio(key="audience").set_value("front_desk").run()
+    chosen = ("uhc", "asc_facility", "front_desk")
+    for page in (BUILDER, CHECKER, REFERENCE, ABOUT, CHAT, BUILDER):
+        open_page(app, page)
+        assert sidebar_defaults(app) == chosen, page
+        # Every run goes through app.py: one sidebar, with the page menu above it.
+        assert len(app.sidebar.selectbox) == 2, page
+    assert app.selectbox(key="builder_payer").value == "uhc"  # the form starts from them
+    assert app.selectbox(key="builder_setting").value == "asc_facility"
+    app.multiselect(key="builder_right").set_value(["L4-L5"])
+    app.button(key="builder_submit").click().run()  # a run inside the page keeps them too
+    assert sidebar_defaults(app) == chosen
+    assert app.table[0].value["Code"].tolist() == ["64493"]
+
+
+def test_forms_start_at_physician_when_the_setting_is_not_specified(app: AppTest) -> None:
+    open_page(app, CHECKER)
+    assert app.selectbox(key="default_setting").value == "unspecified"
+    assert app.selectbox(key="checker_setting").value == "professional"
 
 
 # --- claim builder -----------------------------------------------------------------------------

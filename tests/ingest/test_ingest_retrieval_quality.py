@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
 
 import pytest
 
 from assistant.settings import PROJECT_ROOT, Settings
 from assistant.store import open_store
-from ingest.pipeline import build_documents, run_ingest
+from ingest.pipeline import build_documents
 
 GOLDEN = PROJECT_ROOT / "tests" / "golden" / "retrieval.jsonl"
 TOP_K = 5
@@ -20,23 +18,6 @@ MIN_HIT_RATE = 0.90
 def load_golden() -> list[dict[str, object]]:
     lines = GOLDEN.read_text(encoding="utf-8").splitlines()
     return [json.loads(line) for line in lines if line.strip()]
-
-
-@pytest.fixture(scope="session")
-def minilm_index(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    """The shipped corpus indexed once per session with the real model, in a temp dir."""
-    with pytest.MonkeyPatch.context() as mp:  # the session starts before per-test isolation
-        for name in list(os.environ):
-            if name.startswith("FACET_"):
-                mp.delenv(name)
-        settings = Settings(
-            knowledge_dir=PROJECT_ROOT / "knowledge",
-            data_dir=Path(tmp_path_factory.mktemp("minilm-index")),
-            embedder="minilm",
-        )
-    report = run_ingest(settings, progress=False)
-    assert report.errors == []
-    return settings
 
 
 def test_golden_questions_are_labelled_with_existing_docs():
