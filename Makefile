@@ -29,13 +29,21 @@ run: $(STAMP)
 	$(VENV)/bin/streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT) \
 	  --server.headless true --browser.gatherUsageStats false
 
-# Debian's Chromium for the real-browser tests (installed when missing and we are root).
+# Debian's Chromium for the real-browser tests, and a colour emoji font so the answers'
+# ⛔ ⚠️ ℹ️ render (installed when missing and we are root).
 browser:
 	@if ! command -v chromium >/dev/null; then \
 	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
 	    echo "Installing Debian chromium for the browser tests"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "chromium not installed and cannot install it: browser tests will skip"; fi; \
+	fi
+	@if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+	  dpkg -s fonts-noto-color-emoji >/dev/null 2>&1 || { \
+	    echo "Installing Debian fonts-noto-color-emoji for emoji in the browser"; \
+	    { apt-cache show fonts-noto-color-emoji >/dev/null 2>&1 || apt-get update -qq; } \
+	    && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-color-emoji >/dev/null \
+	    || echo "could not install fonts-noto-color-emoji: emoji may show as boxes"; }; \
 	fi
 
 test: $(STAMP) browser

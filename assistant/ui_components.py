@@ -15,10 +15,11 @@ from assistant.service import Assistant, build_assistant
 from assistant.settings import Settings
 from assistant.ui_helpers import (
     AUDIENCE_LABELS,
+    DEFAULT_SETTING_LABELS,
     NOT_SPECIFIED,
-    SETTING_LABELS,
     SEVERITY_ICONS,
     line_rows,
+    notes_not_in_text,
     payer_label,
     payer_options,
 )
@@ -34,7 +35,6 @@ DISCLAIMER = (
 PAYER_KEY = "default_payer"
 SETTING_KEY = "default_setting"
 AUDIENCE_KEY = "audience"
-ENTRYPOINT_KEY = "_sidebar_rendered_by_app"
 
 
 # --- the one assistant -------------------------------------------------------------------------
@@ -60,32 +60,28 @@ def get_assistant() -> Assistant:
 
 
 def app_pages() -> list[Any]:
-    """The pages, in sidebar order; paths are relative to app.py."""
+    """The pages, in sidebar order; paths are relative to app.py.
+
+    The folder is views/, not pages/: a pages/ folder next to the entry point switches on
+    Streamlit's legacy multipage mode, which can run a page file without app.py.
+    """
     return [
-        st.Page("pages/chat.py", title="Chat", icon=":material/chat:", default=True),
-        st.Page("pages/claim_builder.py", title="Claim builder", icon=":material/receipt_long:"),
-        st.Page("pages/claim_checker.py", title="Claim checker", icon=":material/fact_check:"),
-        st.Page("pages/code_reference.py", title="Code reference", icon=":material/menu_book:"),
-        st.Page("pages/about.py", title="About & feedback", icon=":material/info:"),
+        st.Page("views/chat.py", title="Chat", icon=":material/chat:", default=True),
+        st.Page("views/claim_builder.py", title="Claim builder", icon=":material/receipt_long:"),
+        st.Page("views/claim_checker.py", title="Claim checker", icon=":material/fact_check:"),
+        st.Page("views/code_reference.py", title="Code reference", icon=":material/menu_book:"),
+        st.Page("views/about.py", title="About & feedback", icon=":material/info:"),
     ]
 
 
 def page_setup(layout: str = "centered") -> Assistant:
-    """Call first on every page: layout, the assistant, and the sidebar defaults if needed."""
+    """Call first on every page: page layout and the shared assistant."""
     st.set_page_config(
         page_title="Facet Coding Assistant",
         page_icon=":material/medical_services:",
         layout="wide" if layout == "wide" else "centered",
     )
-    assistant = get_assistant()
-    if not st.session_state.get(ENTRYPOINT_KEY):
-        # Streamlit ran this page file without app.py: with a folder named pages/, its legacy
-        # multipage mode does so while no run of app.py has happened since the server started
-        # (first request is a page URL), and AppTest does so on every run after the first.
-        # The page then draws the sidebar defaults itself. (Calling st.navigation here would
-        # fix the menu but drops the widget values of that run, so it is not done.)
-        render_sidebar_defaults(assistant)
-    return assistant
+    return get_assistant()
 
 
 # --- sidebar defaults --------------------------------------------------------------------------
@@ -103,18 +99,20 @@ def render_sidebar_defaults(assistant: Assistant) -> None:
             key=PAYER_KEY,
             format_func=lambda pid: payer_label(assistant.payers, pid),
         )
-        st.selectbox("Setting", list(SETTING_LABELS), key=SETTING_KEY, format_func=SETTING_LABELS.__getitem__)
+        st.selectbox(
+            "Setting",
+            list(DEFAULT_SETTING_LABELS),
+            key=SETTING_KEY,
+            format_func=DEFAULT_SETTING_LABELS.__getitem__,
+            help="Not specified: answers assume a physician (professional) claim and say so.",
+        )
         st.radio("Audience", list(AUDIENCE_LABELS), key=AUDIENCE_KEY, format_func=AUDIENCE_LABELS.__getitem__)
 
 
 def run_page(page: Any) -> None:
-    """app.py: the sidebar defaults, then the page, which then skips its own copy."""
+    """app.py: the sidebar defaults, then the page."""
     render_sidebar_defaults(get_assistant())
-    st.session_state[ENTRYPOINT_KEY] = True
-    try:
-        page.run()
-    finally:
-        st.session_state.pop(ENTRYPOINT_KEY, None)
+    page.run()
 
 
 def default_payer() -> str:
@@ -122,7 +120,7 @@ def default_payer() -> str:
 
 
 def default_setting() -> str:
-    return str(st.session_state.get(SETTING_KEY, "professional"))
+    return str(st.session_state.get(SETTING_KEY, NOT_SPECIFIED))
 
 
 def audience() -> str:
@@ -130,11 +128,11 @@ def audience() -> str:
 
 
 def ask_with_defaults(assistant: Assistant, question: str, history: list[Answer]) -> Answer:
-    payer = default_payer()
+    payer, setting = default_payer(), default_setting()
     return assistant.ask(
         question,
         payer=None if payer == NOT_SPECIFIED else payer,
-        setting=default_setting(),
+        setting=None if setting == NOT_SPECIFIED else setting,
         history=history,
         audience=audience(),
     )
@@ -175,9 +173,8 @@ def render_findings(findings: Iterable[Finding], compact: bool = False) -> None:
 
 
 def render_assumptions(assumptions: Sequence[str]) -> None:
-    if assumptions:
-        st.markdown("**Assumptions**")
-        st.markdown("\n".join(f"- {a}" for a in assumptions))
+    if assumptions:  # laid out like the Assumptions block of a chat answer
+        st.markdown("**Assumptions:**\n" + "\n".join(f"- {a}" for a in assumptions))
 
 
 def source_markdown(title: str, section: str = "", url: str = "") -> str:
@@ -210,22 +207,16 @@ def render_rule_explanations(assistant: Assistant, rule_ids: Sequence[str]) -> N
             st.markdown(f"**{rule.title}** (`{rid}`): {rule.explanation}")
 
 
-def render_extra_notes(answer: Answer) -> None:
-    """Assumptions and conflicts the composed text does not already show.
+def render_unshown_notes(answer: Answer) -> None:
+    """Assumptions the composed text does not contain, so none is lost or shown twice.
 
-    The service adds some notes (payer or setting taken from the sidebar, follow-up reuse)
-    to Answer.assumptions only; the user must still see that a default was applied.
+    Today that is only the optional language model's 'generated rephrasing was discarded'.
+    Defaults applied, follow-up reuse and purpose notes are in the answer's own Assumptions
+    block, and conflicting source text in its own section, both written by the assistant.
     """
-    extra = [a for a in answer.assumptions if a not in answer.answer]
+    extra = notes_not_in_text(answer.answer, answer.assumptions)
     if extra:
-        st.markdown("**Also assumed:**\n" + "\n".join(f"- {a}" for a in extra))
-    for c in answer.conflicts:
-        if c.passage not in answer.answer:
-            st.warning(
-                f"**{c.rule}**: a source ({c.source.title}) says \u201c{c.passage}\u201d, "
-                f"which contradicts the rule: {c.correct}",
-                icon=":material/warning:",
-            )
+        st.markdown("**Note:**\n" + "\n".join(f"- {a}" for a in extra))
 
 
 def render_answer(assistant: Assistant, answer: Answer) -> None:
@@ -233,7 +224,7 @@ def render_answer(assistant: Assistant, answer: Answer) -> None:
     # answer.answer already lays out the claim lines table, findings, assumptions and any
     # conflicting source text; it is Markdown from the assistant, never raw HTML.
     st.markdown(answer.answer)
-    render_extra_notes(answer)
+    render_unshown_notes(answer)
     render_rule_explanations(assistant, answer.rules)
     render_sources(answer.citations)
     if answer.versions:

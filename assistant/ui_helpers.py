@@ -15,7 +15,6 @@ from typing import Any
 from guardrails.catalog import Catalog
 from guardrails.joints import FACET_JOINTS
 from guardrails.models import CheckResult, ClaimLine, Decision, Finding
-from guardrails.parse import parse_text
 from guardrails.payers import FORMAT_LABELS, UNSPECIFIED, PayerProfile, PayerRegistry
 
 # Form choices; the values are the engine's own enum values.
@@ -25,6 +24,8 @@ SETTING_LABELS: dict[str, str] = {
     "asc_facility": "ASC facility",
     "hospital_outpatient_facility": "Hospital outpatient facility",
 }
+# The sidebar default may be left open: the assistant then assumes a physician claim and says so.
+DEFAULT_SETTING_LABELS: dict[str, str] = {UNSPECIFIED: "Not specified", **SETTING_LABELS}
 IMAGING_LABELS: dict[str, str] = {
     "fluoroscopy": "Fluoroscopy",
     "ct": "CT",
@@ -59,6 +60,11 @@ REGION_LABELS: dict[str, str] = {
 NOT_SPECIFIED = UNSPECIFIED
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
 _MODIFIER_SPLIT = re.compile(r"[\s,;/\-]+")
+
+
+def notes_not_in_text(text: str, notes: Iterable[str]) -> list[str]:
+    """Assumptions an answer's Markdown does not already show (shown once, never twice)."""
+    return [n for n in dict.fromkeys(notes) if n not in text]
 
 
 def escape_markdown(text: str) -> str:
@@ -187,16 +193,6 @@ def injections_from_sides(right: Iterable[str], left: Iterable[str]) -> list[dic
         elif joint in lt:
             out.append({"joint": joint, "side": "left"})
     return out
-
-
-def parse_claim_text(text: str, payers: PayerRegistry) -> list[dict[str, Any]]:
-    """Claim lines typed as text ('64490-50, 64491 x2'), read by the engine's own parser.
-
-    Missing from the Assistant API: check() takes structured lines only, and ask() would
-    answer in prose, so the checker page needs the parser's lines directly.
-    """
-    parsed = parse_text(text, payers)
-    return [ln.model_dump(include={"code", "modifiers", "units"}) for ln in parsed.lines]
 
 
 def editor_rows_to_lines(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:

@@ -94,6 +94,7 @@ def render_welcome() -> None:
         "question does not name them. Front-desk staff: choose *Front desk* in the sidebar "
         "for plain-language answers first."
     )
+    questions: tuple[str, ...]
     if audience() == "front_desk":
         st.markdown("**Common front-desk questions (one click):**")
         questions, prefix = FRONT_DESK_FAQ, "faq_main"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import streamlit as st
@@ -25,13 +26,13 @@ from assistant.ui_helpers import (
     check_csv,
     editor_rows_to_lines,
     finding_citations,
-    parse_claim_text,
     payer_label,
     payer_options,
 )
-from guardrails import CheckResult
+from guardrails import CheckResult, ClaimLine
 
 RESULT_KEY = "checker_result"
+Lines = Sequence[ClaimLine | dict[str, Any]]
 EXAMPLE_ROWS = [
     {"code": "64490", "modifiers": "50", "units": 1},
     {"code": "64491", "modifiers": "", "units": 2},
@@ -61,7 +62,7 @@ def read_context(assistant: Assistant) -> dict[str, str]:
     return {"payer": payer, "setting": setting, "purpose": purpose}
 
 
-def read_text_lines(assistant: Assistant) -> list[dict[str, Any]] | None:
+def read_text_lines(assistant: Assistant) -> list[ClaimLine] | None:
     with st.form("checker_text"):
         text = st.text_area(
             "Claim lines",
@@ -72,7 +73,7 @@ def read_text_lines(assistant: Assistant) -> list[dict[str, Any]] | None:
         )
         if not st.form_submit_button("Check claim", type="primary", key="checker_text_submit"):
             return None
-    lines = parse_claim_text(text, assistant.payers)
+    lines = assistant.parse_claim_lines(text)
     if not lines:
         friendly_error(
             "I could not find any CPT codes in that text. Type lines like "
@@ -103,7 +104,7 @@ def read_table_lines() -> list[dict[str, Any]] | None:
     return lines
 
 
-def check(assistant: Assistant, context: dict[str, str], lines: list[dict[str, Any]]) -> None:
+def check(assistant: Assistant, context: dict[str, str], lines: Lines) -> None:
     try:
         result = assistant.check({**context, "lines": lines})
     except ValueError as exc:  # GuardrailsError and pydantic validation are ValueErrors
@@ -116,7 +117,7 @@ def check(assistant: Assistant, context: dict[str, str], lines: list[dict[str, A
     st.session_state[RESULT_KEY] = (lines, result)
 
 
-def render_result(lines: list[dict[str, Any]], result: CheckResult) -> None:
+def render_result(lines: Lines, result: CheckResult) -> None:
     where = result.payer_name
     if result.valid:
         st.success(f"No errors found ({where}).", icon=":material/check_circle:")
@@ -159,7 +160,7 @@ def main() -> None:
         text_lines = read_text_lines(assistant)
     with table_tab:
         table_lines = read_table_lines()
-    lines = text_lines or table_lines
+    lines: Lines | None = text_lines or table_lines
     if lines:
         check(assistant, context, lines)
     stored = st.session_state.get(RESULT_KEY)

@@ -228,6 +228,38 @@ def test_claim_builder_uses_sidebar_defaults_and_compares_payers(page: Any, shoo
     shoot(page, "03-claim-builder")
 
 
+def test_page_url_opened_first_gets_the_sidebar_and_keeps_defaults(browser: Any, server: str, shoot: Shooter) -> None:
+    """A bookmarked page URL runs through app.py too: the sidebar is there and its values stay."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        tab = context.new_page()
+        tab.set_default_timeout(WAIT_MS)
+        tab.goto(f"{server}/claim_checker")
+        tab.get_by_role("heading", name="Claim checker").wait_for()
+        sidebar = tab.get_by_test_id("stSidebar")
+        assert sidebar.get_by_label("Setting", exact=True).input_value() == "Not specified"
+        pick(tab, sidebar, "Payer", "Medicare")
+        pick(tab, sidebar, "Setting", "ASC facility")
+        tab.wait_for_timeout(500)  # let the rerun land before navigating
+        for name, heading in (("Code reference", "Code reference"), ("Chat", "Facet Coding Assistant")):
+            sidebar.get_by_role("link", name=name).click()
+            tab.get_by_role("heading", name=heading).first.wait_for()
+            assert sidebar.get_by_label("Payer", exact=True).input_value() == "Medicare", name
+            assert sidebar.get_by_label("Setting", exact=True).input_value() == "ASC facility", name
+
+        ask(tab, "Check 64490-50, 64491 x2")
+        message = tab.get_by_test_id("stChatMessage").nth(1)
+        message.get_by_text("Corrected lines").wait_for()
+        text = message.inner_text()
+        assert "(Medicare, ASC facility claim)" in text
+        assert "Payer taken from your default setting: Medicare." in text
+        # Severity markers are emoji in the answer text (fonts-noto-color-emoji draws them).
+        assert "\u26d4" in text and "\u26a0" in text and "\u2139" in text
+        shoot(tab, "05-check-in-chat-emoji")
+    finally:
+        context.close()
+
+
 def test_simultaneous_browser_sessions_get_their_own_answers(browser: Any, server: str, shoot: Shooter) -> None:
     cases = {
         BILATERAL_MEDICARE: ["64494", "50", "1"],
