@@ -51,7 +51,8 @@ test: $(STAMP) browser
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy guardrails
+	$(VENV)/bin/ruff format --check guardrails assistant ingest views app.py
+	$(VENV)/bin/mypy guardrails assistant ingest
 
 ingest: $(STAMP)
 	$(PY) -m ingest

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import Any
 
 from assistant.answer import Passage
 from guardrails import CheckResult, ClaimLine, Decision, Finding
@@ -141,9 +142,9 @@ def render_rules(rule_ids: list[str], catalog: Catalog, example: Decision | None
     return "\n\n".join(parts).strip(), summary
 
 
-def describe_scenario(scenario: dict[str, object]) -> str:
-    inj = scenario.get("injections") or []
-    joints = ", ".join(f"{i['side']} {i['joint']}" for i in inj)  # type: ignore[index, union-attr]
+def describe_scenario(scenario: dict[str, Any]) -> str:
+    inj: list[dict[str, Any]] = scenario.get("injections") or []
+    joints = ", ".join(f"{i['side'] or 'side not given'} {i['joint']}" for i in inj)
     bits = [str(scenario.get("payer", "payer not named")), joints]
     if scenario.get("imaging") and scenario["imaging"] != "unspecified":
         bits.append(str(scenario["imaging"]))

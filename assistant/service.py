@@ -361,7 +361,14 @@ class Assistant:
 
     def _check(self, parsed: ParsedText, payer: str | None, setting: str | None) -> Answer:
         pid, notes = self._payer(parsed, payer)
-        chosen = parsed.setting.value if parsed.setting else (_setting_value(setting) or Setting.PROFESSIONAL.value)
+        default = _setting_value(setting)
+        chosen = parsed.setting.value if parsed.setting else (default or Setting.PROFESSIONAL.value)
+        if not parsed.setting:
+            notes.append(
+                f"Claim type taken from your default setting: {compose.SETTING_WORDS[chosen]}."
+                if default
+                else "Assumed a physician (professional) claim; say 'ASC' or 'hospital outpatient' for a facility claim."
+            )
         data: dict[str, Any] = {
             "payer": pid,
             "setting": chosen,

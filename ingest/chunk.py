@@ -79,9 +79,7 @@ def chunk_document(doc: Document, settings: Settings) -> list[Chunk]:
             continue
         prefix = doc.meta.title if section == doc.meta.title else f"{doc.meta.title} — {section}"
         size = max(settings.chunk_size - len(prefix) - 2, MIN_BODY)
-        splitter = RecursiveCharacterTextSplitter(
-            chunk_size=size, chunk_overlap=min(settings.chunk_overlap, size // 4)
-        )
+        splitter = RecursiveCharacterTextSplitter(chunk_size=size, chunk_overlap=min(settings.chunk_overlap, size // 4))
         for piece in splitter.split_text(body):
             text = f"{prefix}\n\n{piece}"
             metadata = {**base, "section": section}

@@ -44,9 +44,7 @@ THERAPEUTIC_LABELS = {
 }
 
 
-def load_profiles(
-    settings: Settings, catalog: Catalog
-) -> tuple[list[tuple[PayerProfile, str]], list[FileError]]:
+def load_profiles(settings: Settings, catalog: Catalog) -> tuple[list[tuple[PayerProfile, str]], list[FileError]]:
     """(profile, file key) for each valid profile file. Files are validated one by one so a
     broken file is reported without hiding the other payers."""
     profiles: list[tuple[PayerProfile, str]] = []
@@ -104,8 +102,7 @@ def _rate_lines(profile: PayerProfile, catalog: Catalog) -> list[str]:
         lines.append(line)
     lines += [
         "",
-        f"Actual {name} payment depends on the contract, locality and setting; "
-        "check the remittance or fee schedule.",
+        f"Actual {name} payment depends on the contract, locality and setting; check the remittance or fee schedule.",
     ]
     return lines
 
@@ -131,15 +128,13 @@ def render_markdown(profile: PayerProfile, catalog: Catalog) -> str:
             "incomplete here: check the current guideline before relying on any limit.",
         ]
 
-    policies = [
-        f"- {p.id}: {p.title} (effective date: {p.effective})" for p in profile.policies
-    ] or [f"No {n} policy documents are on file."]
+    policies = [f"- {p.id}: {p.title} (effective date: {p.effective})" for p in profile.policies] or [
+        f"No {n} policy documents are on file."
+    ]
 
     fmt = [
-        f"- {n} professional claims, bilateral injection at one level: "
-        f"{FORMAT_LABELS[profile.bilateral_format]}.",
-        f"- {n} ambulatory surgery center (ASC) facility claims: "
-        f"{FORMAT_LABELS[profile.asc_bilateral_format]}.",
+        f"- {n} professional claims, bilateral injection at one level: {FORMAT_LABELS[profile.bilateral_format]}.",
+        f"- {n} ambulatory surgery center (ASC) facility claims: {FORMAT_LABELS[profile.asc_bilateral_format]}.",
     ]
     if profile.confirm_format_with_plan:
         fmt.append(f"- {n} plans differ: confirm the bilateral format with the member's plan.")
@@ -192,8 +187,7 @@ def render_markdown(profile: PayerProfile, catalog: Catalog) -> str:
         f"- {n} coverage of ultrasound-guided facet injections: "
         + _yes_no(profile.ultrasound_covered, "covered", "not covered")
         + ".",
-        f"- {n} coverage of therapeutic facet injections: "
-        f"{THERAPEUTIC_LABELS[profile.therapeutic_covered]}.",
+        f"- {n} coverage of therapeutic facet injections: {THERAPEUTIC_LABELS[profile.therapeutic_covered]}.",
     ]
 
     sections: list[tuple[str, list[str]]] = [

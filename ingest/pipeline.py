@@ -90,9 +90,7 @@ def build_documents(settings: Settings) -> tuple[list[Document], list[FileError]
     return docs, errors + payer_errors + corpus.errors + duplicate_errors
 
 
-def run_ingest(
-    settings: Settings, rebuild: bool = False, progress: bool | None = None
-) -> IngestReport:
+def run_ingest(settings: Settings, rebuild: bool = False, progress: bool | None = None) -> IngestReport:
     """Sync the collection with the knowledge folder (and extra_docs_dir).
 
     rebuild=True drops the collection first (after the new content was validated)."""
@@ -143,9 +141,7 @@ def run_ingest(
     return report
 
 
-def _summaries(
-    docs: list[Document], chunks: list[Chunk], changes: dict[str, DocChange]
-) -> list[DocSummary]:
+def _summaries(docs: list[Document], chunks: list[Chunk], changes: dict[str, DocChange]) -> list[DocSummary]:
     counts: dict[str, int] = {}
     for chunk in chunks:
         counts[chunk.doc_id] = counts.get(chunk.doc_id, 0) + 1

@@ -47,9 +47,7 @@ def read_pdf(path: Path) -> tuple[str | None, str]:
     sections = [f"## Page {i}\n\n{text.strip()}" for i, text in enumerate(pages, 1) if text.strip()]
     if not sections:
         raise DocumentError("PDF has no extractable text (a scanned image?)")
-    return (title.strip() if isinstance(title, str) and title.strip() else None), "\n\n".join(
-        sections
-    )
+    return (title.strip() if isinstance(title, str) and title.strip() else None), "\n\n".join(sections)
 
 
 def read_html(path: Path) -> tuple[str | None, str]:

@@ -78,9 +78,7 @@ def read_existing(collection: Collection) -> dict[str, dict[str, Any]]:
         offset += _PAGE
 
 
-def plan_sync(
-    desired: list[Chunk], existing: dict[str, dict[str, Any]], keep_paths: set[str]
-) -> SyncPlan:
+def plan_sync(desired: list[Chunk], existing: dict[str, dict[str, Any]], keep_paths: set[str]) -> SyncPlan:
     """Pure diff of desired chunks against the store; keep_paths are files that failed to
     load this run, whose stored chunks must survive."""
     plan = SyncPlan()
@@ -126,9 +124,7 @@ def apply_plan(
     if plan.add:
         embedder = embeddings()
         show = sys.stderr.isatty() if progress is None else progress
-        with tqdm(
-            total=len(plan.add), desc="Embedding", unit="chunk", disable=not show, file=sys.stderr
-        ) as bar:
+        with tqdm(total=len(plan.add), desc="Embedding", unit="chunk", disable=not show, file=sys.stderr) as bar:
             for batch in batched(plan.add, batch_size):
                 vectors = embedder.embed_documents([c.text for c in batch])
                 collection.add(
