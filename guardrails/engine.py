@@ -238,15 +238,14 @@ class _Decider:
             label = FORMAT_LABELS[fmt]  # type: ignore[index]
             self.log.info(
                 "FJ-BILATERAL",
-                f"A bilateral level (right and left of the same joint) is one level; {p.name} format: {label}.",
+                "Right and left of the same joint count as one bilateral level: one level, shown in the payer's bilateral format, never as two levels.",
             )
             if s.setting is Setting.ASC_FACILITY and fmt == "rt_lt_two_lines":
                 self.log.info(
                     "FJ-ASC-FACILITY",
                     "On the ASC facility claim each bilateral level is two lines, RT and LT, 1 unit each; the physician's own claim keeps modifier 50 on one line.",
                 )
-            if p.id != UNSPECIFIED:
-                self.log.info("FJ-PAYER-FORMAT", f"Bilateral format applied for {p.name}: {label}.")
+            self.log.info("FJ-PAYER-FORMAT", f"Bilateral format applied for {p.name}: {label}.")
         if p.confirm_format_with_plan:
             self.log.warning(
                 "FJ-PAYER-FORMAT",
