@@ -212,7 +212,9 @@ def prose_blocks(text: str) -> list[str]:
     return blocks
 
 
-def best_sentences(question: str, passages: list[Passage], limit: int = 4) -> list[tuple[str, int]]:
+def best_sentences(
+    question: str, passages: list[Passage], limit: int = 4, min_overlap: int = 1
+) -> list[tuple[str, int]]:
     """Extractive answer: the sentences of the top passages that share most with the question."""
     q = _tokens(question)
     scored: list[tuple[float, int, str]] = []
@@ -226,7 +228,7 @@ def best_sentences(question: str, passages: list[Passage], limit: int = 4) -> li
                 if len(s) < 25:
                     continue
                 overlap = len(q & _tokens(s))
-                if overlap == 0:
+                if overlap < min_overlap:
                     continue
                 scored.append((overlap - 0.15 * rank - 0.01 * order, rank, s))
     scored.sort(key=lambda t: -t[0])

@@ -453,12 +453,20 @@ class Assistant:
         facts: list[str] = []
         if pid:
             facts += compose.payer_facts(self.payers.get(pid), text)
+        from_profile = bool(facts)
         facts += self._code_facts(parsed)
         passages = self.retriever.search(text, k=self.settings.top_k, payer=pid)
         known = self._known_conflicts({t.rule for t, _ in topics[:2]}, set(parsed.codes)) if topics else []
         conflicts = [*find_conflicts(passages), *known]
         # A sentence that contradicts a rule is shown only as a conflict, never as an answer line.
-        sentences = [(s, r) for s, r in compose.best_sentences(text, passages) if not contradicted_rules(s)]
+        # The payer's summary document is rendered from the same profile as `facts`: don't say it twice.
+        rendered = f"payer-{pid}" if from_profile else None
+        quotable = [p if p.doc_id != rendered else p.model_copy(update={"text": ""}) for p in passages]
+        sentences = [
+            (s, r)
+            for s, r in compose.best_sentences(text, quotable, min_overlap=2 if from_profile else 1)
+            if not contradicted_rules(s)
+        ]
         parts: list[str] = []
         if facts:
             parts += ["**From the payer profile and code table:**", *(f"- {f}" for f in facts), ""]
