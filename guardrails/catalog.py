@@ -21,6 +21,7 @@ class Source(BaseModel):
     doc_ids: list[str] = Field(default_factory=list)
     date: str
     url: str
+    note: str = ""  # why there is no url, when there is none
 
 
 class RuleSpec(BaseModel):
@@ -156,6 +157,7 @@ class Catalog:
                     title=src.title,
                     url=src.url,
                     date=src.date,
+                    note=src.note,
                 )
             )
         return out

@@ -78,6 +78,7 @@ class Citation(BaseModel):
     title: str
     url: str
     date: str
+    note: str = ""
 
 
 class Finding(BaseModel):
