@@ -17,6 +17,7 @@ from assistant.ui_helpers import (
     AUDIENCE_LABELS,
     DEFAULT_SETTING_LABELS,
     NOT_SPECIFIED,
+    SETTING_LABELS,
     SEVERITY_ICONS,
     line_rows,
     notes_not_in_text,
@@ -144,6 +145,34 @@ def index_from(options: Sequence[str], value: str) -> int:
 
 
 # --- records -----------------------------------------------------------------------------------
+def select_payer(container: Any, assistant: Assistant, key: str) -> str:
+    """A payer picker that starts from the sidebar default (claim builder and checker)."""
+    payers = payer_options(assistant.payers)
+    return str(
+        container.selectbox(
+            "Payer",
+            payers,
+            key=key,
+            index=index_from(payers, default_payer()),
+            format_func=lambda p: payer_label(assistant.payers, p),
+        )
+    )
+
+
+def select_setting(container: Any, key: str) -> str:
+    """A setting picker that starts from the sidebar default (claim builder and checker)."""
+    options = list(SETTING_LABELS)
+    return str(
+        container.selectbox(
+            "Setting",
+            options,
+            key=key,
+            index=index_from(options, default_setting()),
+            format_func=SETTING_LABELS.__getitem__,
+        )
+    )
+
+
 def render_lines(lines: Iterable[ClaimLine | dict[str, Any]], empty: str = "No claim lines.") -> None:
     rows = line_rows(lines)
     if rows:

@@ -9,25 +9,22 @@ import streamlit as st
 from assistant.service import Assistant
 from assistant.ui_components import (
     DISCLAIMER,
-    default_payer,
-    default_setting,
     friendly_error,
-    index_from,
     page_setup,
     render_assumptions,
     render_findings,
     render_lines,
+    select_payer,
+    select_setting,
 )
 from assistant.ui_helpers import (
     IMAGING_LABELS,
     JOINT_CHOICES,
     PURPOSE_LABELS,
-    SETTING_LABELS,
     comparison_rows,
     decisions_csv,
     injections_from_sides,
     payer_label,
-    payer_options,
 )
 from guardrails import Decision
 
@@ -36,7 +33,6 @@ RESULT_KEY = "builder_result"
 
 def read_form(assistant: Assistant) -> dict[str, Any] | None:
     """The scenario from the form, or None until the user presses the button."""
-    payers = payer_options(assistant.payers)
     with st.form("claim_builder"):
         left_col, right_col = st.columns(2)
         with left_col:
@@ -51,20 +47,8 @@ def read_form(assistant: Assistant) -> dict[str, Any] | None:
         purpose = cols[1].selectbox(
             "Purpose", list(PURPOSE_LABELS), key="builder_purpose", format_func=PURPOSE_LABELS.__getitem__
         )
-        payer = cols[2].selectbox(
-            "Payer",
-            payers,
-            key="builder_payer",
-            index=index_from(payers, default_payer()),
-            format_func=lambda p: payer_label(assistant.payers, p),
-        )
-        setting = cols[3].selectbox(
-            "Setting",
-            list(SETTING_LABELS),
-            key="builder_setting",
-            index=index_from(list(SETTING_LABELS), default_setting()),
-            format_func=SETTING_LABELS.__getitem__,
-        )
+        payer = select_payer(cols[2], assistant, "builder_payer")
+        setting = select_setting(cols[3], "builder_setting")
         submitted = st.form_submit_button("Build claim", type="primary", key="builder_submit")
     if not submitted:
         return None

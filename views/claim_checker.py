@@ -10,24 +10,20 @@ import streamlit as st
 from assistant.service import Assistant
 from assistant.ui_components import (
     DISCLAIMER,
-    default_payer,
-    default_setting,
     friendly_error,
-    index_from,
     page_setup,
     render_assumptions,
     render_findings,
     render_lines,
+    select_payer,
+    select_setting,
     source_markdown,
 )
 from assistant.ui_helpers import (
     PURPOSE_LABELS,
-    SETTING_LABELS,
     check_csv,
     editor_rows_to_lines,
     finding_citations,
-    payer_label,
-    payer_options,
 )
 from guardrails import CheckResult, ClaimLine
 
@@ -40,22 +36,9 @@ EXAMPLE_ROWS = [
 
 
 def read_context(assistant: Assistant) -> dict[str, str]:
-    payers = payer_options(assistant.payers)
     cols = st.columns(3)
-    payer = cols[0].selectbox(
-        "Payer",
-        payers,
-        key="checker_payer",
-        index=index_from(payers, default_payer()),
-        format_func=lambda p: payer_label(assistant.payers, p),
-    )
-    setting = cols[1].selectbox(
-        "Setting",
-        list(SETTING_LABELS),
-        key="checker_setting",
-        index=index_from(list(SETTING_LABELS), default_setting()),
-        format_func=SETTING_LABELS.__getitem__,
-    )
+    payer = select_payer(cols[0], assistant, "checker_payer")
+    setting = select_setting(cols[1], "checker_setting")
     purpose = cols[2].selectbox(
         "Purpose", list(PURPOSE_LABELS), key="checker_purpose", format_func=PURPOSE_LABELS.__getitem__
     )
