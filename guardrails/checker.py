@@ -293,7 +293,7 @@ class _Checker:
             rule = "FJ-MEDICARE-LEVELS" if p.is_medicare else "FJ-PAYER-LEVELS"
             self.log.warning(
                 rule,
-                f"{p.name} does not cover a third level per region per session: the third-and-additional code is likely denied (appeal only).",
+                f"{p.name} does not cover a third level per region per session: the third-and-additional code is likely denied (at most payable on appeal).",
             )
         regions = {i.region for i in infos if i.tier == "primary"}
         junction = p.junction_rule and codes >= {"64490", "64494"} and "64493" not in codes

@@ -298,7 +298,7 @@ class _Decider:
                 if p.is_medicare:
                     self.log.warning(
                         "FJ-MEDICARE-LEVELS",
-                        f"{n} {label} levels: Medicare covers at most 2 levels per region per session, so +{g.codes[2]} is coded correctly but not covered (appeal only).",
+                        f"{n} {label} levels: Medicare covers at most 2 levels per region per session, so +{g.codes[2]} is coded correctly but not covered (at most payable on appeal).",
                     )
                 else:
                     self.log.warning(

@@ -71,5 +71,5 @@ def test_claim_text_and_csv_round_trip(data_dir: Path) -> None:
 
 def test_payer_comparison_puts_payers_side_by_side(data_dir: Path) -> None:
     table = payer_comparison(build_assistant(Settings()).payers)
-    assert set(table) == {"Aetna", "Blue Cross Blue Shield", "Cigna", "Medicare", "UnitedHealthcare"}
+    assert set(table) == {"Aetna", "Anthem (AIM / Carelon guidelines)", "Blue Cross Blue Shield", "Cigna", "Medicare", "UnitedHealthcare"}
     assert table["Medicare"]["Bilateral format (ASC facility)"] == "two lines, RT and LT, 1 unit each"

@@ -96,7 +96,7 @@ def test_builder_compares_every_payer_profile_side_by_side(app: AppTest) -> None
     open_page(app, BUILDER)
     build(app, ["L4-L5"], ["L4-L5"], setting="asc_facility")
     comparison = next(t.value for t in app.table if "Payer" in t.value.columns)
-    assert set(comparison["Payer"]) == {"Medicare", "Aetna", "Blue Cross Blue Shield", "Cigna", "UnitedHealthcare"}
+    assert set(comparison["Payer"]) == {"Medicare", "Aetna", "Blue Cross Blue Shield", "Cigna", "UnitedHealthcare", "Anthem (AIM / Carelon guidelines)"}
     medicare = comparison[comparison["Payer"] == "Medicare"]["Claim lines"].item()
     assert medicare == "64493-RT ×1, 64493-LT ×1"  # Medicare ASC: RT and LT lines
     assert len(app.columns) >= 5

@@ -185,7 +185,7 @@ def test_setting_forms(parse: Parse, text: str, setting: Setting | None) -> None
     ("UnitedHealthcare", "uhc"),
     ("Blue Cross", "bcbs"),
     ("BCBS", "bcbs"),
-    ("Anthem", "bcbs"),
+    ("Anthem", "anthem"),
     ("Cigna", "cigna"),
     ("aetna", "aetna"),
     ("Humana", None),

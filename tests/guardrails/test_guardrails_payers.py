@@ -20,7 +20,7 @@ from guardrails import (
 )
 from guardrails.payers import BilateralFormat
 
-SHIPPED = {"medicare", "aetna", "cigna", "uhc", "bcbs"}
+SHIPPED = {"medicare", "aetna", "cigna", "uhc", "bcbs", "anthem"}
 
 
 def _snapshot(reg: PayerRegistry) -> dict[str, str]:
