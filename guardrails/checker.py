@@ -300,7 +300,7 @@ class _Checker:
         if len(regions) > 1 and p.one_region_per_session and not junction:
             self.log.warning(
                 "FJ-MEDICARE-ONE-REGION",
-                f"{p.name} lists both spinal regions in one session as a limitation; document why both were needed.",
+                f"{p.name} lists both spinal regions in one session as a limitation, so expect a denial (no documented exception was confirmed).",
             )
         if any(i.family == "facet_ultrasound" for i in infos):
             self.log.apply("FJ-ULTRASOUND")

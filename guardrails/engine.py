@@ -256,7 +256,7 @@ class _Decider:
         if len(groups) > 1 and p.one_region_per_session:
             self.log.warning(
                 "FJ-MEDICARE-ONE-REGION",
-                f"{p.name} lists treating both the cervical/thoracic and the lumbar/sacral region in one session as a limitation; document why both were needed or expect a denial.",
+                f"{p.name} lists treating both the cervical/thoracic and the lumbar/sacral region in one session as a limitation, so expect a denial (no documented exception was confirmed); consider separate sessions.",
             )
         pa = p.hopd_prior_auth
         if s.setting is Setting.HOSPITAL_OUTPATIENT_FACILITY and pa and pa.required:
