@@ -40,6 +40,12 @@ _RATES = re.compile(
     r"\b(?:pays?|paid|rates?|reimburs\w*|allowed amount|allowable|fee schedule|how much|RVUs?|dollars?|\$)", re.I
 )
 _ALSO = re.compile(r"\b(?:also|too|as well|in addition|additionally)\b", re.I)
+# Levels described without naming joints: a count ('3 levels', 'two level') or vertebrae ('L3, L4, L5 medial branches').
+_LEVEL_COUNT = re.compile(
+    r"\b(?:\d|one|two|three|four|five|single|multi)[\s-]+levels?\b(?=.*\b(?:lumbar|cervical|thoracic|facet|mbb|medial))"
+    r"|\b[CTL]\d{1,2}\b(?:\s*(?:,|and|&)\s*[CTLS]?\d{1,2}\b)+.{0,30}\bmedial\s+branch",
+    re.I,
+)
 _REGION_QUESTION = re.compile(
     r"\b(?:thoracic|lumbar|cervical|sacral|region|family)\b|\b(?:which|what)\s+(?:cpt\s+)?codes?\b", re.I
 )
@@ -57,16 +63,40 @@ class Intent(StrEnum):
     FOLLOW_UP = "follow_up"
     INVALID_JOINT = "invalid_joint"
     JOINT_INFO = "joint_info"
+    OTHER_PROCEDURE = "other_procedure"
+    LEVELS_ONLY = "levels_only"
     OUT_OF_SCOPE = "out_of_scope"
 
 
-def route_question(text: str, parsed: ParsedText, has_previous: bool) -> tuple[Intent, list[tuple[Topic, int]]]:
+# 'the right side instead of left', 'not right, left', 'it was the left not the right', 'only the right side'
+SIDE_CHANGE_RE = re.compile(
+    r"\b(?P<a>right|left|bilateral)\s+(?:side\s+)?instead\s+of\s+(?:the\s+)?(?:right|left|bilateral)\b"
+    r"|\bchange\s+(?:the\s+)?(?:right|left|bilateral)\s+to\s+(?:the\s+)?(?P<b>right|left|bilateral)\b"
+    r"|\bnot\s+(?:the\s+)?(?:right|left|bilateral)\s*,?\s*(?:but\s+)?(?:it\s+was\s+)?(?:the\s+)?(?P<c>right|left|bilateral)\b"
+    r"|\bwas\s+(?:the\s+)?(?P<d>right|left|bilateral)\s*,?\s+not\s+(?:the\s+)?(?:right|left|bilateral)\b"
+    r"|\bonly\s+(?:the\s+)?(?P<e>right|left)\b"
+    r"|\b(?P<f>other)\s+side\b",
+    re.I,
+)
+_ADDING = re.compile(r"^\s*(?:and|plus|add|also)\b", re.I)
+
+
+def route_question(
+    text: str, parsed: ParsedText, has_previous: bool, previous_joints: frozenset[str] = frozenset()
+) -> tuple[Intent, list[tuple[Topic, int]]]:
     topics = match_topics(text)
     if _OFF_TOPIC.search(text) and not _FACET.search(text) and not parsed.joints:
         return Intent.OUT_OF_SCOPE, topics
+    if parsed.other_procedures and (parsed.joints or parsed.invalid_joints):
+        return Intent.OTHER_PROCEDURE, topics  # 'right L4-5 RFA', 'L4-5 TFESI'
     if parsed.invalid_joints and not parsed.joints:
         return Intent.INVALID_JOINT, topics
-    if parsed.joints and has_previous and _ALSO.search(text):
+    joints = {j for j, _ in parsed.joints}
+    if (
+        parsed.joints
+        and has_previous
+        and (_ALSO.search(text) or _ADDING.search(text) or (previous_joints and joints <= previous_joints))
+    ):
         return Intent.FOLLOW_UP, topics
     details = parsed.imaging or parsed.payer or parsed.purpose or parsed.setting or parsed.imaging_conflict
     if parsed.joints and not parsed.sides_mentioned and not details and _REGION_QUESTION.search(text):
@@ -78,15 +108,19 @@ def route_question(text: str, parsed: ParsedText, has_previous: bool) -> tuple[I
         return Intent.CHECK, topics
     changes = bool(
         parsed.payer
+        or parsed.negated_payers
         or parsed.sides_mentioned
         or parsed.setting
         or parsed.imaging
         or parsed.purpose
         or parsed.imaging_conflict
         or parsed.purpose_conflict
+        or SIDE_CHANGE_RE.search(text)
     )
-    if has_previous and changes and (_FOLLOW_UP.search(text) or len(text.split()) <= 6):
+    if has_previous and changes and (_FOLLOW_UP.search(text) or SIDE_CHANGE_RE.search(text) or len(text.split()) <= 8):
         return Intent.FOLLOW_UP, topics
+    if _LEVEL_COUNT.search(text) and not parsed.lines:
+        return Intent.LEVELS_ONLY, topics  # '3 levels right lumbar', 'L3, L4, L5 medial branches'
     knowledge = bool(_KNOWLEDGE.search(text))
     if _RATES.search(text) and _IN_DOMAIN.search(text):
         return Intent.KNOWLEDGE, topics

@@ -13,7 +13,7 @@ from assistant.conflicts import contradicted_rules, find_conflicts
 from assistant.inputs import clean, is_injection, problem
 from assistant.llm import build_chat_model, rephrase, vet
 from assistant.retrieval import HybridRetriever, to_passage
-from assistant.router import Intent, route_question
+from assistant.router import SIDE_CHANGE_RE, Intent, route_question
 from assistant.settings import Settings
 from assistant.topics import Topic
 from guardrails import (
@@ -39,6 +39,7 @@ from guardrails.versions import versions
 
 log = logging.getLogger(__name__)
 
+_FACET_WORD = re.compile(r"\bfacets?\b|\bzygapophyseal\b|\bmedial\s+branch|\bMBBs?\b", re.I)
 _CODE_IN_TEXT = re.compile(r"\b(?:6449[0-5]|021[3-8]T)\b")
 _ALSO = re.compile(r"\b(?:also|too|as well|in addition|additionally|plus)\b", re.I)
 _SETTING_ALIASES = {
@@ -177,13 +178,20 @@ class Assistant:
         text = clean(question)
         parsed = parse_text(text, self.payers)
         previous = next((a for a in reversed(history) if a.scenario), None)
-        intent, topics = route_question(text, parsed, previous is not None)
+        previous_joints = (
+            frozenset(i["joint"] for i in (previous.scenario or {}).get("injections", [])) if previous else frozenset()
+        )
+        intent, topics = route_question(text, parsed, previous is not None, previous_joints)
         if intent is Intent.SCENARIO:
             answer = self._scenario(parsed, payer, setting)
         elif intent is Intent.FOLLOW_UP and previous is not None:
             answer = self._follow_up(parsed, previous)
         elif intent is Intent.CHECK:
             answer = self._check(parsed, payer, setting)
+        elif intent is Intent.OTHER_PROCEDURE:
+            answer = self._other_procedure(parsed)
+        elif intent is Intent.LEVELS_ONLY:
+            answer = self._levels_only(parsed)
         elif intent is Intent.JOINT_INFO:
             answer = self._joint_regions(parsed)
         elif intent is Intent.INVALID_JOINT:
@@ -204,6 +212,11 @@ class Assistant:
     def _payer(self, parsed: ParsedText, default: str | None) -> tuple[str, list[str]]:
         if parsed.payer:
             return parsed.payer, []
+        if parsed.unsupported_payer:
+            return UNSPECIFIED, [
+                f"There is no payer profile for {parsed.unsupported_payer}: the Medicare/CMS line format is shown "
+                "without payer-specific rules (Medicare Advantage plans generally follow the local Medicare LCD)."
+            ]
         if default and default != UNSPECIFIED:
             pid = self.payers.resolve(default) or UNSPECIFIED
             return pid, [f"Payer taken from your default setting: {self.payers.get(pid).name}."]
@@ -238,6 +251,21 @@ class Assistant:
             answer = ask(f"{bad}. Which facet joints were injected (C2-C3 through L5-S1)?")
             answer.rules = sorted({e.rule for e in parsed.invalid_joints if e.rule})
             return answer
+        if parsed.mentions_si and not _FACET_WORD.search(parsed.text):
+            named = ", ".join(dict.fromkeys(i["joint"] for i in data["injections"]))
+            answer = ask(
+                f"Was this a facet joint injection at {named}, or a sacroiliac (SI) joint injection? "
+                f"{self.catalog.rule('FJ-NOT-FACET').explanation}"
+            )
+            answer.rules = ["FJ-NOT-FACET"]
+            return answer
+        if parsed.imaging_undocumented:
+            answer = ask(
+                "The imaging guidance is not documented. 64490-64495 require documented fluoroscopic or CT guidance, "
+                "so they cannot be reported as things stand: was guidance used, and can the procedure note be amended?"
+            )
+            answer.rules = ["FJ-IMAGING-REQUIRED"]
+            return answer
         if parsed.other_payers:
             names = [self.payers.get(p).name for p in [data["payer"], *parsed.other_payers]]
             return ask(f"Which payer is this claim for: {' or '.join(names)}? The payers' rules differ.")
@@ -264,7 +292,7 @@ class Assistant:
                 "Which payer is this for? T12-L1 with L1-L2 is coded 64490 + 64494 under Medicare's junction rule "
                 "(NGS, CGS) but 64490 + 64493 under CPT region logic for other payers."
             )
-        answer = self._decide(data, notes, intro)
+        answer = self._decide(data, notes, intro, parsed.unsupported_payer)
         proposed = [ln for ln in parsed.lines if ln.code in self.catalog.codes or ln.code in self.catalog.related]
         if proposed and answer.decision is not None:
             self._compare_proposed(answer, data, proposed)
@@ -275,22 +303,50 @@ class Assistant:
         return answer
 
     def _compare_proposed(self, answer: Answer, data: dict[str, Any], proposed: list[ClaimLine]) -> None:
-        """The question also states lines ('... is 64493 x2 right?'): check them against the rules."""
+        """The question also states lines ('... billed 64493-RT'): compare them with the engine's lines."""
         claim = {k: data[k] for k in ("payer", "setting", "purpose") if k in data}
         result = check_claim(
             Claim.model_validate({**claim, "lines": [ln.model_dump() for ln in proposed]}),
             payers=self.payers,
             catalog=self.catalog,
         )
-        errors = [f for f in result.findings if f.severity.value == "error"]
         given = ", ".join(f"{compose.line_label(ln)} ×{ln.units}" for ln in proposed)
-        if errors:
-            answer.answer += f"\n\n**The lines in your question ({given}) are not right:**\n" + compose.findings_block(
-                errors
-            )
-            answer.rules += [f.rule for f in errors if f.rule not in answer.rules]
-        else:
-            answer.answer += f"\n\n**The lines in your question ({given})** pass the claim checks; compare them with the lines above."
+        expected = sorted(ln.key() for ln in Decision.model_validate(answer.decision).lines)
+        stated = sorted(ClaimLine(code=ln.code, modifiers=ln.modifiers, units=ln.units).key() for ln in proposed)
+        errors = [f for f in result.findings if f.severity.value == "error"]
+        if stated == expected:
+            answer.answer += f"\n\n**The lines in your question ({given})** match the lines above."
+            return
+        answer.answer += (
+            f"\n\n**The lines in your question ({given}) are not right** for this scenario (compare the lines above)"
+            + (":\n" + compose.findings_block(errors) if errors else " (check the codes, modifiers and units).")
+        )
+        answer.rules += [f.rule for f in errors if f.rule not in answer.rules]
+
+    def _other_procedure(self, parsed: ParsedText) -> Answer:
+        """'right L4-5 RFA': not a facet injection; never code it as one."""
+        named = ", ".join(dict.fromkeys(p for p in parsed.other_procedures))
+        text = (
+            f"'{named}' is not a facet joint injection, so 64490-64495 do not apply and I will not code it as one. "
+            "Facet radiofrequency ablation is 64633/+64634 (cervical/thoracic) and 64635/+64636 (lumbar/sacral); "
+            "epidural, transforaminal, trigger-point and other nerve-block injections have their own codes, outside "
+            "what this assistant decides. Was a facet joint injection or medial branch block (also) done? "
+            "If so, tell me which joints and sides."
+        )
+        return Answer(route=Route.CLARIFY, answer=text, summary=text.split(". ")[0] + ".")
+
+    def _levels_only(self, parsed: ParsedText) -> Answer:
+        """Levels given as a count or as nerves: codes follow joints, so ask for the joints."""
+        rule = self.catalog.rule("FJ-LEVEL-COUNT")
+        text = (
+            f"{rule.explanation} Which facet joints were injected, and on which side(s)? "
+            "For example: 'right L4-L5 and L5-S1'. Two medial branches around one joint are one level "
+            "(e.g. L3 + L4 medial branches = the L4-L5 joint)."
+        )
+        answer = Answer(
+            route=Route.CLARIFY, answer=text, summary="Which joints were injected?", rules=["FJ-LEVEL-COUNT"]
+        )
+        return self._with_sources(answer, [], [self.catalog.rule_citations("FJ-LEVEL-COUNT")])
 
     def _joint_regions(self, parsed: ParsedText) -> Answer:
         """'Is T12-L1 thoracic or lumbar?': the region and code family of each joint named."""
@@ -311,9 +367,13 @@ class Assistant:
         answer = Answer(route=Route.CODING, answer=text, summary=rows[0][2:], rules=rules)
         return self._with_sources(answer, [], [self.catalog.rule_citations(r) for r in rules])
 
-    def _decide(self, data: dict[str, Any], notes: list[str], intro: str = "") -> Answer:
+    def _decide(
+        self, data: dict[str, Any], notes: list[str], intro: str = "", unsupported_payer: str | None = None
+    ) -> Answer:
         scenario = Scenario.model_validate(data)
         decision = decide(scenario, payers=self.payers, catalog=self.catalog)
+        if unsupported_payer and decision.payer == UNSPECIFIED:
+            decision = _name_unsupported_payer(decision, unsupported_payer)
         text, summary = compose.render_decision(decision, scenario.setting.value, intro, notes)
         query = " ".join([compose.describe_scenario(data), *(ln.code for ln in decision.lines)])
         passages = self._support(query, decision.payer)
@@ -337,9 +397,22 @@ class Assistant:
         if parsed.payer:
             data["payer"] = parsed.payer
             changed.append(f"payer {self.payers.get(parsed.payer).name}")
-        if parsed.joints and _ALSO.search(parsed.text):
-            data["injections"] += [{"joint": j, "side": s} for j, s in parsed.joints]
-            changed.append("added " + ", ".join(f"{s or ''} {j}".strip() for j, s in parsed.joints))
+        elif parsed.negated_payers and data.get("payer") in parsed.negated_payers:
+            data["payer"] = UNSPECIFIED
+            changed.append("no payer named")
+        side_change = SIDE_CHANGE_RE.search(parsed.text)
+        if parsed.joints:
+            self._merge_joints(data, parsed, changed)
+        elif side_change:
+            new = next(v for v in side_change.groupdict().values() if v)
+            if new.lower() == "other":
+                for inj in data["injections"]:
+                    inj["side"] = "bilateral"
+                changed.append("the other side added (bilateral)")
+            else:
+                for inj in data["injections"]:
+                    inj["side"] = new.lower()
+                changed.append(f"all joints {new.lower()}")
         elif len(parsed.sides_mentioned) == 1:
             side = parsed.sides_mentioned[0]
             unsided = [i for i in data["injections"] if i["side"] is None]
@@ -358,6 +431,14 @@ class Assistant:
         intro = f"Same case as before with {', '.join(changed)}:" if changed else ""
         note = f"Follow-up: reused the previous scenario ({compose.describe_scenario(previous.scenario or {})})."
         return self._resolve(data, [note], parsed, intro)
+
+    @staticmethod
+    def _merge_joints(data: dict[str, Any], parsed: ParsedText, changed: list[str]) -> None:
+        """Joints named in a follow-up: new ones are added, ones already there take the new side."""
+        named = {j for j, _ in parsed.joints}
+        kept = [i for i in data["injections"] if i["joint"] not in named]
+        data["injections"] = kept + [{"joint": j, "side": s} for j, s in parsed.joints]
+        changed.append(", ".join(f"{s or 'side not given'} {j}" for j, s in parsed.joints))
 
     def _check(self, parsed: ParsedText, payer: str | None, setting: str | None) -> Answer:
         pid, notes = self._payer(parsed, payer)
@@ -536,6 +617,16 @@ class Assistant:
             )
             answer.answer += f"\n\n**Conflicting source text (not used):**\n{warn}"
         return answer
+
+
+def _name_unsupported_payer(decision: Decision, name: str) -> Decision:
+    """'Humana' was named but has no profile: say so instead of 'no payer was named'."""
+    findings = [
+        f.model_copy(update={"message": f.message.replace("No payer was named", f"{name} has no payer profile here")})
+        for f in decision.findings
+    ]
+    assumptions = [a for a in decision.assumptions if not a.startswith("No payer given")]
+    return decision.model_copy(update={"findings": findings, "assumptions": assumptions})
 
 
 def build_assistant(settings: Settings | None = None, *, chat_model: Any | None = None) -> Assistant:

@@ -148,8 +148,19 @@ class _Checker:
             out.append(ln)
         return out
 
+    def _bilateral_regions(self, lines: list[ClaimLine]) -> set[str]:
+        """Regions whose primary line shows a bilateral level (50, 2 units, or RT and LT lines)."""
+        out: set[str] = set()
+        for region in ("cervical_thoracic", "lumbar_sacral"):
+            primaries = [ln for ln in lines if (i := self.facet(ln)) and i.tier == "primary" and i.region == region]
+            sides = {m for ln in primaries for m in ln.modifiers}
+            if any("50" in ln.modifiers or ln.units == 2 for ln in primaries) or SIDES <= sides:
+                out.add(region)
+        return out
+
     def _units_and_duplicates(self, lines: list[ClaimLine]) -> list[ClaimLine]:
         fmt = self.fmt()
+        bilateral_regions = self._bilateral_regions(lines)
         out: list[ClaimLine] = []
         for ln in lines:
             info = self.facet(ln)
@@ -176,7 +187,13 @@ class _Checker:
                 "FJ-UNITS-ONE",
                 f"{ln.code} with {ln.units} units: each facet code is 1 unit per day; a bilateral level is shown with modifier 50, not with 2 units.",
             )
-            if ln.units == 2 and fmt is BilateralFormat.MODIFIER_50_ONE_LINE and not SIDES & set(ln.modifiers):
+            # 2 units of an add-on read as bilateral only when its primary is bilateral too; otherwise
+            # the primary would belong on the bilateral joint (mixed laterality) and the fix is a guess.
+            clear = info.tier == "primary" or info.region in bilateral_regions
+            if not clear:
+                self.fixable = False
+                out.append(ln)
+            elif ln.units == 2 and fmt is BilateralFormat.MODIFIER_50_ONE_LINE and not SIDES & set(ln.modifiers):
                 out.append(ln.model_copy(update={"units": 1, "modifiers": order_modifiers(["50", *ln.modifiers])}))
                 self.assumptions.append(
                     f"The 2 units of {ln.code} were read as right and left of one level (a bilateral level)."

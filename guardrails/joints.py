@@ -24,7 +24,10 @@ _INDEX = {name: i for i, name in enumerate(FACET_JOINTS)}
 LUMBAR_START = _INDEX["L1-L2"]
 
 _SI_WORDS = re.compile(r"\b(si|sij|sacro-?iliac|sacroiliac)\b", re.IGNORECASE)
-_JOINT = re.compile(r"^\s*([CTLS])\s*(\d{1,2})\s*(?:-|/|–|—|to|\s)\s*([CTLS])?\s*(\d{1,2})\s*$", re.IGNORECASE)
+_JOINT = re.compile(
+    r"^\s*([CTLS])\s*(\d{1,2})\s*(?:(?:-|/|–|—|to|\s)\s*([CTLS])?|(?=[CTLS]))\s*([CTLS])?\s*(\d{1,2})\s*$",
+    re.IGNORECASE,
+)
 
 
 @lru_cache(maxsize=512)
@@ -44,7 +47,8 @@ def normalise_joint(text: str) -> str:
     match = _JOINT.match(raw)
     if not match:
         raise InvalidJointError(raw, "name a facet joint by its two vertebrae, for example C4-C5, T12-L1 or L5-S1")
-    letter1, num1, letter2, num2 = match.groups()
+    letter1, num1, letter2a, letter2b, num2 = match.groups()
+    letter2 = letter2a or letter2b
     upper = f"{letter1.upper()}{int(num1)}"
     lower_letter = (letter2 or letter1).upper()
     lower = f"{lower_letter}{int(num2)}"

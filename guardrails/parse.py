@@ -6,6 +6,7 @@ a joint or a code. Callers turn missing facts into a stated assumption or a ques
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -14,7 +15,11 @@ from guardrails.joints import joints_between, normalise_joint
 from guardrails.models import ClaimLine, Imaging, Purpose, Setting
 from guardrails.payers import PayerRegistry
 
-_J = r"[CTLS]\s?\d{1,2}\s?(?:-|/|–)\s?(?:[CTLS]\s?)?\d{1,2}"
+_J = r"[CTLS]\s?\d{1,2}(?:\s?(?:-|/|–|—)\s?(?:[CTLS]\s?)?\d{1,2}|[CTLS]\d{1,2})"
+# 'L4-5-S1', 'C5-6-7', 'L3/4/5': three or more vertebrae = the joints between each neighbour pair.
+CHAIN_RE = re.compile(
+    r"(?<![A-Za-z0-9])([CTLS])\s?(\d{1,2})((?:\s?(?:-|/|–|—)\s?(?:[CTLS]\s?)?\d{1,2}){2,})(?![0-9])", re.I
+)
 JOINT_RE = re.compile(rf"(?<![A-Za-z0-9])({_J})(?![0-9])", re.IGNORECASE)
 RANGE_RE = re.compile(rf"(?<![A-Za-z0-9])({_J})\s*(?:through|thru|to|-|–|—)\s*({_J})(?![0-9])", re.IGNORECASE)
 SI_RE = re.compile(r"\b(?:si|sij|sacro-?iliac)\b(?:\s+joints?)?", re.IGNORECASE)
@@ -27,7 +32,10 @@ CODE_RE = re.compile(
     r"(?:(?<![0-9])(?P<pre>\d{1,2})\s+units?\s+(?:of\s+)?)?"
     r"(?<![0-9A-Za-z])\+?(?P<code>6449[0-5]|021[3-8]T|77003|77012|27096|G0260|64451|64625|6463[3-6]|2055[0-3])"
     rf"(?P<mods>(?:\s*-\s*(?:{_MODS}))*)"
+    rf"(?P<smods>(?:\s+(?:mod(?:ifier)?s?\s*-?\s*|w/\s*)?(?:{_MODS})(?![0-9A-Za-z]))*)"
     r"(?:\s*(?:x|×|\*)\s*(?P<units>\d{1,2})\b"
+    r"|\s*,?\s*(?:units?|qty|quantity)\s*[:=]?\s*(?P<units4>\d{1,2})\b"
+    r"|\s+(?P<units5>\d{1,2})\s*u\b"
     r"|\s*\(\s*(?:x\s*)?(?P<units3>\d{1,2})(?:\s+units?)?\s*\)"
     r"|\s*(?:with\s+|for\s+|,\s*)?(?P<units2>\d{1,2})\s+units?\b)?",
     re.IGNORECASE,
@@ -51,12 +59,22 @@ _IMAGING = [
             r"\b(?:no|without(?:\s+any)?)\s+(?:imaging|image\s+guidance|guidance|fluoro(?:scopy)?|CT|ultrasound)\b"
             r"|\b(?:fluoro(?:scopy)?|imaging|image guidance|guidance|CT|ultrasound)\s+(?:was|were)\s+(?:not|never)\s+used\b"
             r"|\bnot\s+(?:done\s+|performed\s+)?(?:under|with)\s+(?:fluoro(?:scopy)?|imaging|guidance|CT)\b"
+            r"|\bw/o\s+(?:fluoro\w*|imaging|guidance|CT)\b"
+            r"|\b(?:did\s+not|didn't|didnt)\s+use\s+(?:fluoro\w*|imaging|guidance|CT|a\s+c-?arm)\b"
+            r"|\b(?:fluoro\w*|imaging|guidance)\s*[:=]\s*(?:none|no|n/a)\b"
+            r"|\b(?:fluoro\w*|imaging|c-?arm|CT)\s+(?:was|were)\s+(?:not\s+available|unavailable|down|broken|out of service)\b"
             r"|\bblind(?:ly)?\b|\blandmark\b|\bpalpation\b",
             re.I,
         ),
         Imaging.NONE,
     ),
-    (re.compile(r"\bultrasound\b|\bu/s\b|\bsonograph|(?<![A-Za-z])US(?:-guided)?(?![A-Za-z])"), Imaging.ULTRASOUND),
+    (
+        re.compile(
+            r"\bultrasound\b|\bu/s\b|\bsono\w*|(?<![A-Za-z])US(?:-guided)?(?![A-Za-z])"
+            r"|(?i:\bus[- ]guid\w*|\bunder\s+us\b(?:\s+guidance)?)"
+        ),
+        Imaging.ULTRASOUND,
+    ),
     (re.compile(r"\bfluoro\w*|\bc-?arm\b", re.I), Imaging.FLUOROSCOPY),
     (re.compile(r"(?<![A-Za-z])CT(?![A-Za-z])|\bcomputed tomography\b", re.I), Imaging.CT),
 ]
@@ -82,7 +100,36 @@ _SETTING = [
     ),
 ]
 _PHYSICIAN_IN_FACILITY = re.compile(
-    r"\b(?:physician|surgeon|doctor|provider)'?s?\s+(?:own\s+)?(?:claim|side|bill)", re.I
+    r"\b(?:physician|surgeon|doctor|provider)'?s?\s+(?:own\s+)?(?:claim|side|bill)"
+    r"|\bpro\s*fee\b|\bprofessional\s+(?:claim|fee|component|side|billing)\b",
+    re.I,
+)
+# 'we billed 64493-50 plus fluoroscopic guidance': the imaging was put on the claim too.
+_BILLED_IMAGING = re.compile(
+    r"\b(?:plus|also|separately|additionally)\s+(?:the\s+|a\s+)?(fluoro\w*|CT)\b"
+    r"|\b(?:and|billed)\s+(?:the\s+|a\s+)?(fluoro\w*|CT)\s+(?:guidance|charge|line|code)\b",
+    re.I,
+)
+_UNDOCUMENTED_IMAGING = re.compile(
+    r"\b(?:fluoro\w*|imaging|image\s+guidance|guidance)\s+(?:was\s+|is\s+)?(?:not|never)\s+documented\b"
+    r"|\bno\s+(?:imaging|fluoro\w*)\s+(?:documentation|documented|images?\s+saved)\b",
+    re.I,
+)
+# Procedures that share words with facet injections but are other codes entirely.
+OTHER_PROCEDURE_RE = re.compile(
+    r"\b(?:rfa|radio\s*-?frequency|rf\s+ablation|ablation|rhizotomy|neurotomy|denervation|epidural|esi|tfesi"
+    r"|transforaminal|interlaminar|caudal|trigger\s+points?|(?<!third\s)occipital\s+nerve|costovertebral|costotransverse"
+    r"|vertebroplasty|kyphoplasty|discogra\w*|intradiscal|spinal\s+cord\s+stim\w*)\b"
+    r"|\b(?:6463[3-6]|6232[0-7]|6447[9]|6448[0-4]|2055[0-3]|64405)\b",
+    re.I,
+)
+# 'considering RFA', 'candidate for ablation': the facet block is the procedure; the other is a plan.
+_PLANNED_BEFORE = re.compile(
+    r"(?:consider\w*|candidate|prior\s+to|before|planning|planned|plan|for|pre-?|ahead\s+of|toward)\s+(?:an?\s+|the\s+|future\s+)?$",
+    re.I,
+)
+_UNSUPPORTED_PAYERS = re.compile(
+    r"\b(humana|kaiser|tricare|medicaid|wellcare|molina|centene|ambetter|oscar|highmark|emblem|geisinger)\b", re.I
 )
 
 
@@ -104,6 +151,11 @@ class ParsedText:
     other_payers: list[str] = field(default_factory=list)  # more than one payer named
     # Codes whose modifier came from prose ('modifier 59 on 64491'), not claim notation (64491-59).
     soft_codes: set[str] = field(default_factory=set)
+    excluded_joints: list[str] = field(default_factory=list)  # 'not L5-S1', 'L5-S1 was cancelled'
+    other_procedures: list[str] = field(default_factory=list)  # 'RFA', 'ESI', '64635'
+    imaging_undocumented: bool = False
+    unsupported_payer: str | None = None
+    negated_payers: list[str] = field(default_factory=list)  # 'not Medicare'
     sides_mentioned: list[str] = field(default_factory=list)
     lines: list[ClaimLine] = field(default_factory=list)
     codes: list[str] = field(default_factory=list)
@@ -122,31 +174,89 @@ def _side_word(text: str) -> str:
     return "right" if low in ("right", "rt") else "left"
 
 
+_NEGATED_BEFORE = re.compile(r"\b(?:not|no|except|excluding|without)\s+(?:at\s+|the\s+|a\s+)?$", re.I)
+_NEGATED_AFTER = re.compile(
+    r"^\s*\)?\s*(?:(?:was|were|is)\s+)?(?:not\s+(?:done|injected|performed|treated)|cancel+ed|planned|deferred|aborted|skipped|postponed)\b",
+    re.I,
+)
+
+
+def _vertebrae_chain(letter: str, first: str, rest: str) -> list[str]:
+    names = [f"{letter.upper()}{int(first)}"]
+    for part in re.findall(r"([CTLS])?\s?(\d{1,2})", rest, re.I):
+        names.append(f"{(part[0] or names[-1][0]).upper()}{int(part[1])}")
+    return [f"{a}-{b}" for a, b in itertools.pairwise(names)]
+
+
 def _find_joints(text: str, parsed: ParsedText) -> list[tuple[int, int, list[str]]]:
-    """Joint mentions with their span; ranges expand to every joint between."""
+    """Joint mentions with their span; ranges and chains expand to every joint between."""
     found: list[tuple[int, int, list[str]]] = []
     taken: list[tuple[int, int]] = []
+
+    def free(m: re.Match[str]) -> bool:
+        return not any(a <= m.start() < b for a, b in taken)
+
+    for m in CHAIN_RE.finditer(text):
+        try:
+            joints = [normalise_joint(j) for j in _vertebrae_chain(m.group(1), m.group(2), m.group(3))]
+        except InvalidJointError as exc:
+            parsed.invalid_joints.append(exc)
+            taken.append((m.start(), m.end()))
+            continue
+        found.append((m.start(), m.end(), joints))
+        taken.append((m.start(), m.end()))
     for m in RANGE_RE.finditer(text):
+        if not free(m):
+            continue
         try:
             found.append((m.start(), m.end(), joints_between(m.group(1), m.group(2))))
             taken.append((m.start(), m.end()))
         except InvalidJointError:
             continue
     for m in JOINT_RE.finditer(text):
-        if any(a <= m.start() < b for a, b in taken):
+        if not free(m):
             continue
         try:
-            found.append((m.start(), m.end(), [normalise_joint(m.group(1))]))
+            joint = normalise_joint(m.group(1))
         except InvalidJointError as exc:
             parsed.invalid_joints.append(exc)
-    return sorted(found)
+            continue
+        if _NEGATED_BEFORE.search(text[max(0, m.start() - 16) : m.start()]) or _NEGATED_AFTER.search(
+            text[m.end() : m.end() + 40]
+        ):
+            parsed.excluded_joints.append(joint)
+            taken.append((m.start(), m.end()))
+            continue
+        found.append((m.start(), m.end(), [joint]))
+    # An excluded joint named again elsewhere ('L5-S1 was cancelled ... L5-S1') stays excluded.
+    excluded = set(parsed.excluded_joints)
+    return sorted((a, b, [j for j in js if j not in excluded]) for a, b, js in found if set(js) - excluded)
 
 
 _ON_THE = re.compile(r"\b(?:on|to)\s+(?:the\s+|both\s+)?$", re.I)
 
 
-_NOT_A_SIDE_BEFORE = re.compile(r"(?:that's|that is|is that|is it|is this|am i|all|you're|you are)\s+$", re.I)
-_NOT_A_SIDE_AFTER = re.compile(r"^\s*(?:\?|now\b|away\b|code\b|answer\b)", re.I)
+_NOT_A_SIDE_BEFORE = re.compile(
+    r"(?:that's|that is|is that|is it|is this|am i|all|you're|you are|(?:code|codes|one|answer|modifier|this|that|it)\s+(?:is|are))\s+$",
+    re.I,
+)
+_NOT_A_SIDE_AFTER = re.compile(
+    r"^\s*(?:\?|now\b|away\b|codes?\b|answer\b|way\b|modifiers?\b|one\b|thing\b|choice\b|format\b|units?\b)",
+    re.I,
+)
+# 'bilateral low back pain', 'left hip', 'left-handed', 'radiating to the left leg', 'dr left the note'
+_BODY_OR_VERB_AFTER = re.compile(
+    r"^\s*(?:-?\s*handed|hip|knee|leg|legs|arm|arms|shoulder|hand|foot|feet|buttock|groin|flank|eye|ear"
+    r"|of\s+(?:the\s+)?midline|over\b|the\b|to\b|a\b|an\b|his\b|her\b|it\b|them\b|us\b|me\b|message"
+    r"|(?:axial\s+)?(?:low(?:er)?\s+)?(?:back|neck)\s*(?:pain|ache)?\b|pain\b|sciatica|radicul\w*|extremity"
+    r"|(?:side\s+)?(?:was|is|were)\s+(?:not|never)\b|(?:side\s+)?(?:planned|scheduled|next\s+(?:week|time|visit)))",
+    re.I,
+)
+_CONTEXT_BEFORE = re.compile(
+    r"(?:\bdr\.?|\bdoctor|\bhe|\bshe|\bthey|\bnothing|\banything|\bpain\s+(?:on|in)(?:\s+the)?"
+    r"|\bradiat\w*\s+(?:to|into|down)(?:\s+the)?|\bafter|\bbefore|\bprior|\bprevious(?:ly)?|\blast)\s*$",
+    re.I,
+)
 
 
 def side_matches(text: str) -> list[re.Match[str]]:
@@ -156,11 +266,14 @@ def side_matches(text: str) -> list[re.Match[str]]:
         word = (m.group(1) or m.group(2) or "").lower()
         before = text[max(0, m.start() - 12) : m.start()]
         on_the = re.search(r"\b(?:the|on|to)\s+$", before, re.I)
-        if (
-            word == "right"
-            and not on_the
-            and (_NOT_A_SIDE_BEFORE.search(before) or _NOT_A_SIDE_AFTER.search(text[m.end() :]))
+        after = text[m.end() :]
+        # 'the right code' is an adjective even after 'the'; 'on the right?' is still a side.
+        noun_after = _NOT_A_SIDE_AFTER.search(after) is not None and not re.match(r"\s*\?", after)
+        if word == "right" and (
+            noun_after or (not on_the and (_NOT_A_SIDE_BEFORE.search(before) or _NOT_A_SIDE_AFTER.search(after)))
         ):
+            continue
+        if _BODY_OR_VERB_AFTER.search(after) or _CONTEXT_BEFORE.search(text[max(0, m.start() - 30) : m.start()]):
             continue
         out.append(m)
     return out
@@ -194,16 +307,25 @@ def _assign_sides(text: str, joint_spans: list[tuple[int, int, list[str]]]) -> l
     last_group: list[int] = []  # joints the previous side word went to
     last_joints: list[int] = []
     prev_side = False
+    prev_end = 0
+    # 'L3-4 RT L4-5 LT', 'C4-5 left, C5-6 right': starts with a joint and ends with a side word.
+    postfix_style = events[0][2] is None and events[-1][2] is not None
     for i, (pos, end, side, joints) in enumerate(events):
         if side is not None:
             next_is_joint = i + 1 < len(events) and events[i + 1][2] is None
             prev_is_joint = i > 0 and events[i - 1][2] is None
-            if _ON_THE.search(text[max(0, pos - 12) : pos]) or not next_is_joint:
+            joined = prev_side and re.fullmatch(r"\s*(?:and|&|/|,|or|\+)?\s*", text[prev_end:pos], re.I) is not None
+            if prev_side and not joined:
+                prev_side, last_group = False, []
+            if postfix_style or _ON_THE.search(text[max(0, pos - 12) : pos]) or not next_is_joint:
                 postfix = True
             elif prev_is_joint:
                 # 'C4-5 left, C5-6 right': tight after one joint, separated from the next.
-                tight_before = re.fullmatch(r"\s*(?:side|sided)?\s*", text[events[i - 1][1] : pos]) is not None
-                apart_after = re.search(r"[,;]|\band\b|\bthen\b", text[end : events[i + 1][0]]) is not None
+                tight_before = (
+                    re.fullmatch(r"\s*(?:was|is|=|:|\(|-)?\s*(?:side|sided)?\s*", text[events[i - 1][1] : pos])
+                    is not None
+                )
+                apart_after = re.search(r"[,;.)/]|\band\b|\bthen\b", text[end : events[i + 1][0]]) is not None
                 postfix = tight_before and apart_after
             else:
                 postfix = False
@@ -224,6 +346,7 @@ def _assign_sides(text: str, joint_spans: list[tuple[int, int, list[str]]]) -> l
             else:
                 current, firm_next, last_group, tentative = {side}, True, [], []
             prev_side = True
+            prev_end = end
             continue
         added = []
         for joint in joints:
@@ -260,11 +383,21 @@ def _claim_lines(text: str, parsed: ParsedText) -> None:
             parsed.absent_codes.append(code)
             continue
         mods = [p.strip().upper() for p in re.split(r"-", m.group("mods") or "") if p.strip()]
+        mods += [
+            t.upper() for t in re.findall(rf"(?<![0-9A-Za-z])({_MODS})(?![0-9A-Za-z])", m.group("smods") or "", re.I)
+        ]
         before = mods_before.pop(code, [])
         if before:
             parsed.soft_codes.add(code)
         mods += before
-        units_text = m.group("units") or m.group("units2") or m.group("units3") or m.group("pre")
+        units_text = (
+            m.group("units")
+            or m.group("units2")
+            or m.group("units3")
+            or m.group("units4")
+            or m.group("units5")
+            or m.group("pre")
+        )
         tail = text[m.end() : m.end() + 40]
         with_mod = WITH_MOD_RE.match(tail.lstrip(" ,"))
         if with_mod:
@@ -297,9 +430,11 @@ def _imaging(text: str, parsed: ParsedText) -> None:
 
 
 def _purpose(text: str, parsed: ParsedText) -> None:
-    text = re.sub(r"\b(?:not|non)[\s-]+(?:a\s+)?(?:diagnostic|therapeutic)\b", " ", text, flags=re.I)
+    negation = re.compile(r"\b(?:not|non)[\s-]+(?:a\s+)?(diagnostic|therapeutic)\b", re.I)
+    negated = {Purpose(m.group(1).lower()) for m in negation.finditer(text)}
+    text = negation.sub(" ", text)
     found = [(kind, m) for pattern, kind in _PURPOSE if (m := pattern.search(text))]
-    if len({kind for kind, _ in found}) > 1:
+    if len({kind for kind, _ in found}) > 1 or any(kind in negated for kind, _ in found):
         parsed.purpose_conflict = True
         return
     if found:
@@ -318,9 +453,19 @@ def parse_text(text: str, payers: PayerRegistry) -> ParsedText:
     spans = _find_joints(code_free, parsed)
     parsed.joints = _assign_sides(code_free, spans)
     parsed.sides_mentioned = sorted(
-        {_side_word(m.group(1) or m.group(2)) for m in side_matches(code_free) if m.group(1)}
+        {
+            _side_word(m.group(1) or m.group(2))
+            for m in side_matches(code_free)
+            if m.group(1) or not re.search(r"\d\s*-\s*$", code_free[: m.start()])
+        }
     )
     parsed.mentions_si = bool(SI_RE.search(text))
+    parsed.other_procedures = [
+        m.group(0)
+        for m in OTHER_PROCEDURE_RE.finditer(text)
+        if not _PLANNED_BEFORE.search(text[max(0, m.start() - 30) : m.start()])
+    ]
+    parsed.imaging_undocumented = bool(_UNDOCUMENTED_IMAGING.search(text))
     _imaging(code_free, parsed)
     _purpose(text, parsed)
     for pattern, setting in _SETTING:
@@ -331,12 +476,20 @@ def parse_text(text: str, payers: PayerRegistry) -> ParsedText:
         text
     ):
         parsed.setting = Setting.PROFESSIONAL
-    named = find_payers(text, payers)
+    named = find_payers(text, payers, parsed.negated_payers)
+    unsupported = _UNSUPPORTED_PAYERS.search(text)
+    if unsupported:
+        parsed.unsupported_payer = unsupported.group(1).title()
     if named:
         parsed.payer, parsed.payer_text = named[0]
         parsed.other_payers = [pid for pid, _ in named[1:]]
     _claim_lines(text, parsed)
     parsed.check_intent = bool(CHECK_INTENT_RE.search(text))
+    billed_imaging = _BILLED_IMAGING.search(text)
+    if parsed.check_intent and parsed.lines and billed_imaging:
+        code = "77012" if (billed_imaging.group(1) or billed_imaging.group(2)).upper() == "CT" else "77003"
+        if code not in {ln.code for ln in parsed.lines}:
+            parsed.lines.append(ClaimLine(code=code, note="imaging guidance billed (from the words of the question)"))
     return parsed
 
 
@@ -346,15 +499,21 @@ def find_payer(text: str, payers: PayerRegistry) -> tuple[str | None, str | None
     return found[0] if found else (None, None)
 
 
-def find_payers(text: str, payers: PayerRegistry) -> list[tuple[str, str]]:
+def find_payers(text: str, payers: PayerRegistry, into: list[str] | None = None) -> list[tuple[str, str]]:
     """Every payer named and not negated ('Aetna, not Medicare'), longest alias first."""
+    # The CMS-1500 claim form is not the payer Medicare.
+    text = re.sub(r"\b(?:cms|hcfa)[\s-]*1500\b", " ", text, flags=re.I)
+    # 'United' alone is UnitedHealthcare, but not in 'United States' or 'United Surgical Partners'.
+    text = re.sub(r"\bunited\s+(?=states|surgical|kingdom|nations|way|airlines|parcel)", " ", text, flags=re.I)
     low = " " + re.sub(r"[^a-z0-9]+", " ", text.lower()) + " "
     hits: dict[str, str] = {}
+    negated: list[str] = [] if into is None else into
     for alias, pid in sorted(payers.alias_table().items(), key=lambda kv: -len(kv[0])):
         if not alias or f" {alias} " not in low:
             continue
-        if re.search(rf" (?:not|non|isn t|instead of|rather than) (?:a |the )?{re.escape(alias)} ", low):
+        if re.search(rf" (?:not|non|isn t|instead of|rather than) (?:a |the |for )?{re.escape(alias)} ", low):
             low = low.replace(f" {alias} ", " ")
+            negated.append(pid)
             continue
         hits.setdefault(pid, alias)
         low = low.replace(f" {alias} ", " ")  # 'medicare part b' must not count 'part b' again
