@@ -154,7 +154,7 @@ class _Checker:
         for region in ("cervical_thoracic", "lumbar_sacral"):
             primaries = [ln for ln in lines if (i := self.facet(ln)) and i.tier == "primary" and i.region == region]
             sides = {m for ln in primaries for m in ln.modifiers}
-            if any("50" in ln.modifiers or ln.units == 2 for ln in primaries) or SIDES <= sides:
+            if any("50" in ln.modifiers or ln.units == 2 for ln in primaries) or sides >= SIDES:
                 out.add(region)
         return out
 

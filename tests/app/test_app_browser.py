@@ -219,7 +219,7 @@ def test_claim_builder_uses_sidebar_defaults_and_compares_payers(page: Any, shoo
     assert [r[:3] for r in rows[1:]] == [["64493", "50", "1"], ["64494", "50", "1"]]
     comparison = main.locator("table").filter(has_text="Claim lines").first
     payers = {r[0] for r in table_rows(comparison)[1:]}
-    assert payers == {"Medicare", "Aetna", "Blue Cross Blue Shield", "Cigna", "UnitedHealthcare"}
+    assert payers == {"Medicare", "Aetna", "Blue Cross Blue Shield", "Cigna", "UnitedHealthcare", "Anthem (AIM / Carelon guidelines)"}
 
     with page.expect_download() as download:
         main.get_by_role("button", name="Download lines and findings (CSV)").click()
