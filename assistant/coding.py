@@ -8,7 +8,7 @@ from typing import Any
 from assistant import compose
 from assistant.answer import Answer, Route, SourceRef
 from assistant.grounding import Grounding
-from assistant.router import SIDE_CHANGE_RE
+from assistant.router import REPLACE_RE, SIDE_CHANGE_RE
 from guardrails import (
     Claim,
     ClaimLine,
@@ -112,6 +112,12 @@ class CodingAnswers(Grounding):
             )
             answer.rules = ["FJ-IMAGING-REQUIRED"]
             return answer
+        if parsed.setting_ambiguous and not parsed.setting:
+            return ask(
+                "Which facility claim is this: an ambulatory surgery center (ASC) or a hospital outpatient "
+                "department (HOPD)? Medicare wants RT/LT lines on ASC facility claims but modifier 50 on hospital "
+                "outpatient claims, and the HOPD needs prior authorization."
+            )
         if parsed.other_payers:
             names = [self.payers.get(p).name for p in [data["payer"], *parsed.other_payers]]
             return ask(f"Which payer is this claim for: {' or '.join(names)}? The payers' rules differ.")
@@ -246,25 +252,10 @@ class CodingAnswers(Grounding):
         elif parsed.negated_payers and data.get("payer") in parsed.negated_payers:
             data["payer"] = UNSPECIFIED
             changed.append("no payer named")
-        side_change = SIDE_CHANGE_RE.search(parsed.text)
-        if parsed.joints:
-            self._merge_joints(data, parsed, changed)
-        elif side_change:
-            new = next(v for v in side_change.groupdict().values() if v)
-            if new.lower() == "other":
-                for inj in data["injections"]:
-                    inj["side"] = "bilateral"
-                changed.append("the other side added (bilateral)")
-            else:
-                for inj in data["injections"]:
-                    inj["side"] = new.lower()
-                changed.append(f"all joints {new.lower()}")
-        elif len(parsed.sides_mentioned) == 1:
-            side = parsed.sides_mentioned[0]
-            unsided = [i for i in data["injections"] if i["side"] is None]
-            for inj in unsided or data["injections"]:
-                inj["side"] = side
-            changed.append(f"{side} at {', '.join(i['joint'] for i in unsided)}" if unsided else f"all joints {side}")
+        self._edit_joints(data, parsed, changed)
+        if parsed.negated_purposes and data.get("purpose") in parsed.negated_purposes:
+            data.pop("purpose")
+            changed.append("purpose not stated")
         if parsed.setting:
             data["setting"] = parsed.setting.value
             changed.append(compose.SETTING_WORDS[parsed.setting.value])
@@ -275,18 +266,60 @@ class CodingAnswers(Grounding):
             data["purpose"] = parsed.purpose.value
             changed.append(f"{parsed.purpose.value} purpose")
         intro = f"Same case as before with {', '.join(changed)}:" if changed else ""
+        if not data["injections"]:
+            question = "That leaves no joints in the case. Which facet joints were injected, and on which side(s)?"
+            return Answer(route=Route.CLARIFY, answer=question, summary=question)
         note = f"Follow-up: reused the previous scenario ({compose.describe_scenario(previous.scenario or {})})."
         return self._resolve(data, [note], parsed, intro)
 
     @staticmethod
-    def _merge_joints(data: dict[str, Any], parsed: ParsedText, changed: list[str]) -> None:
-        """Joints named in a follow-up: new ones are added, ones already there take the new side."""
-        named = {j for j, _ in parsed.joints}
-        kept = [i for i in data["injections"] if i["joint"] not in named]
-        data["injections"] = kept + [{"joint": j, "side": s} for j, s in parsed.joints]
-        changed.append(", ".join(f"{s or 'side not given'} {j}" for j, s in parsed.joints))
+    def _edit_joints(data: dict[str, Any], parsed: ParsedText, changed: list[str]) -> None:
+        """Apply a follow-up's joint and side edits to the previous scenario's injections."""
+        sides = _sides_by_joint(data["injections"])
+        for joint in parsed.excluded_joints:
+            if sides.pop(joint, None) is not None:
+                changed.append(f"{joint} removed")
+        side_change = SIDE_CHANGE_RE.search(parsed.text)
+        for side in [] if side_change else parsed.removed_sides:
+            for joint in list(sides):
+                sides[joint].discard(side)
+                if not sides[joint]:
+                    del sides[joint]
+            changed.append(f"{side} side removed")
+        new = _sides_by_joint([{"joint": j, "side": s} for j, s in parsed.joints])
+        if new:
+            if (REPLACE_RE.search(parsed.text) and not parsed.excluded_joints) or parsed.only:
+                sides = {j: s or sides.get(j, set()) for j, s in new.items()}
+            elif _ADDING_WORDS.search(parsed.text):
+                for joint, found in new.items():
+                    sides[joint] = sides.get(joint, set()) | found
+            else:
+                for joint, found in new.items():
+                    sides[joint] = found or sides.get(joint, set())
+            changed.append(", ".join(f"{s or 'side not given'} {j}" for j, s in parsed.joints))
+        elif side_change:
+            word = next(v for v in side_change.groupdict().values() if v).lower()
+            target = BOTH_SIDES if word in ("other", "bilateral") else {word}
+            for joint in sides:
+                sides[joint] = set(target)
+            changed.append("the other side added (bilateral)" if word == "other" else f"all joints {word}")
+        elif re.fullmatch(r"\s*(?:both|both\s+sides|b/l|bilat)\s*[.!]?\s*", parsed.text, re.I) or (
+            len(parsed.sides_mentioned) == 1 and not parsed.removed_sides
+        ):
+            side = "bilateral" if not parsed.sides_mentioned else parsed.sides_mentioned[0]
+            unsided = [j for j, s in sides.items() if not s]
+            for joint in unsided or list(sides):
+                sides[joint] = set(BOTH_SIDES) if side == "bilateral" else {side}
+            changed.append(f"{side} at {', '.join(unsided)}" if unsided else f"all joints {side}")
+        data["injections"] = _injections(sides)
 
     def _check(self, parsed: ParsedText, payer: str | None, setting: str | None) -> Answer:
+        if parsed.setting_ambiguous and not parsed.setting:
+            question = (
+                "Which facility claim is this: an ambulatory surgery center (ASC) or a hospital outpatient "
+                "department (HOPD)? The bilateral format differs (Medicare: RT/LT lines in the ASC, 50 in the HOPD)."
+            )
+            return Answer(route=Route.CLARIFY, answer=question, summary=question)
         pid, notes = self._payer(parsed, payer)
         default = _setting_value(setting)
         chosen = parsed.setting.value if parsed.setting else (default or Setting.PROFESSIONAL.value)
@@ -339,6 +372,31 @@ class CodingAnswers(Grounding):
         return answer
 
     # --- rule questions and knowledge -------------------------------------------------------
+
+
+BOTH_SIDES = frozenset({"left", "right"})
+_ADDING_WORDS = re.compile(r"\b(?:also|too|as well|add|plus|in addition|additionally)\b|^\s*and\b", re.I)
+
+
+def _sides_by_joint(injections: list[dict[str, Any]]) -> dict[str, set[str]]:
+    """{joint: {'left', 'right'}} in order; an unknown side is an empty set."""
+    out: dict[str, set[str]] = {}
+    for inj in injections:
+        side = inj.get("side")
+        found = out.setdefault(inj["joint"], set())
+        if side == "bilateral":
+            found |= BOTH_SIDES
+        elif side:
+            found.add(side)
+    return out
+
+
+def _injections(sides: dict[str, set[str]]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for joint, found in sides.items():
+        side = "bilateral" if found >= BOTH_SIDES else (next(iter(found)) if found else None)
+        out.append({"joint": joint, "side": side})
+    return out
 
 
 def _name_unsupported_payer(decision: Decision, name: str) -> Decision:

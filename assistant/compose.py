@@ -78,6 +78,14 @@ def assumptions_block(assumptions: list[str]) -> str:
     return "\n".join(f"- {a}" for a in assumptions)
 
 
+def _caveat(findings: list[Finding]) -> str:
+    """The first warning, so a one-line summary never hides a coverage or format problem."""
+    warning = next((f for f in findings if f.severity.value == "warning"), None)
+    prior_auth = next((f for f in findings if f.rule == "FJ-MEDICARE-PA-HOPD"), None)
+    note = warning or prior_auth
+    return f" But note: {note.message}" if note else ""
+
+
 def render_decision(
     decision: Decision, setting: str, intro: str = "", notes: list[str] | None = None
 ) -> tuple[str, str]:
@@ -86,7 +94,7 @@ def render_decision(
     parts = [intro] if intro else []
     if decision.billable:
         codes = ", ".join(f"{line_label(ln)} ×{ln.units}" for ln in decision.lines)
-        summary = f"Bill {codes} ({where})."
+        summary = f"Bill {codes} ({where})." + _caveat(decision.findings)
         parts += [f"**Claim lines** ({where}):", "", lines_table(decision.lines)]
     else:
         summary = f"Not reportable with these codes as described ({where})."
@@ -105,7 +113,7 @@ def render_check(
     where = f"{result.payer_name}, {SETTING_WORDS.get(setting, setting)}"
     given = ", ".join(f"{line_label(ln)} ×{ln.units}" for ln in lines)
     if result.valid:
-        summary = f"The claim {given} passes the rules ({where})."
+        summary = f"The claim {given} passes the rules ({where})." + _caveat(result.findings)
         parts = [f"**Claim check: no errors** ({where}) for {given}."]
     else:
         summary = f"The claim {given} has errors ({where})."

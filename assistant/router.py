@@ -78,7 +78,12 @@ SIDE_CHANGE_RE = re.compile(
     r"|\b(?P<f>other)\s+side\b",
     re.I,
 )
-_ADDING = re.compile(r"^\s*(?:and|plus|add|also)\b", re.I)
+_ADDING = re.compile(r"^\s*(?:and|plus|add|also)\b|\b(?:too|as well|also)\s*[?.!]*\s*$", re.I)
+# 'correction: ...', '... instead', 'same thing but ...': the new joints replace the old ones.
+REPLACE_RE = re.compile(
+    r"^\s*(?:correction|actually|sorry|i\s+meant|it\s+was)\b|\binstead\b|\bsame\s+(?:thing|case|scenario)\s+but\b", re.I
+)
+_BOTH = re.compile(r"^\s*(?:both|both\s+sides|b/l|bilat)\s*[.!]?\s*$", re.I)
 
 
 def route_question(
@@ -89,13 +94,23 @@ def route_question(
         return Intent.OUT_OF_SCOPE, topics
     if parsed.other_procedures and (parsed.joints or parsed.invalid_joints):
         return Intent.OTHER_PROCEDURE, topics  # 'right L4-5 RFA', 'L4-5 TFESI'
+    edits = parsed.excluded_joints or parsed.removed_sides or _BOTH.match(text) or parsed.negated_purposes
+    if has_previous and edits and not (parsed.joints and not previous_joints):
+        return Intent.FOLLOW_UP, topics  # 'drop L5-S1', 'remove the left side', 'both', 'not diagnostic'
     if parsed.invalid_joints and not parsed.joints:
         return Intent.INVALID_JOINT, topics
     joints = {j for j, _ in parsed.joints}
     if (
         parsed.joints
         and has_previous
-        and (_ALSO.search(text) or _ADDING.search(text) or (previous_joints and joints <= previous_joints))
+        and previous_joints
+        and (
+            _ALSO.search(text)
+            or _ADDING.search(text)
+            or REPLACE_RE.search(text)
+            or parsed.only
+            or (previous_joints and joints <= previous_joints)
+        )
     ):
         return Intent.FOLLOW_UP, topics
     details = parsed.imaging or parsed.payer or parsed.purpose or parsed.setting or parsed.imaging_conflict
@@ -104,7 +119,7 @@ def route_question(
     if parsed.joints:
         return Intent.SCENARIO, topics
     explicit = any(ln.units != 1 or (ln.modifiers and ln.code not in parsed.soft_codes) for ln in parsed.lines)
-    if parsed.lines and (explicit or (parsed.check_intent and len(parsed.lines) >= 2)):
+    if parsed.lines and (explicit or parsed.units_given or parsed.check_intent):
         return Intent.CHECK, topics
     changes = bool(
         parsed.payer

@@ -27,6 +27,13 @@ class _Checker:
     def facet(self, line: ClaimLine) -> CodeInfo | None:
         return self.cat.codes.get(line.code)
 
+    def format_rule(self) -> str:
+        """The rule a wrong bilateral format breaks, for this payer and claim type."""
+        medicare_like = self.p.is_medicare or self.p.id == UNSPECIFIED
+        if self.c.setting is Setting.ASC_FACILITY and medicare_like:
+            return "FJ-ASC-FACILITY"
+        return "FJ-BILATERAL" if medicare_like else "FJ-PAYER-FORMAT"
+
     def fmt(self) -> BilateralFormat:
         asc = self.c.setting is Setting.ASC_FACILITY
         return self.p.asc_bilateral_format if asc else self.p.bilateral_format
@@ -113,7 +120,7 @@ class _Checker:
             if mods >= SIDES and "50" not in mods:
                 if fmt is BilateralFormat.RT_LT_TWO_LINES:
                     self.log.error(
-                        "FJ-PAYER-FORMAT",
+                        self.format_rule(),
                         f"{ln.code} carries RT and LT on one line: {self.p.name} wants a bilateral level as two lines, RT and LT, 1 unit each.",
                     )
                     out += [
@@ -122,7 +129,7 @@ class _Checker:
                     ]
                 elif fmt is BilateralFormat.MODIFIER_50_ONE_LINE:
                     self.log.error(
-                        "FJ-BILATERAL",
+                        self.format_rule(),
                         f"{ln.code} carries RT and LT on one line: {self.p.name} wants a bilateral level on one line with modifier 50 and 1 unit.",
                     )
                     out.append(ln.model_copy(update={"modifiers": order_modifiers(["50", *rest]), "units": 1}))
@@ -130,13 +137,8 @@ class _Checker:
                     out.append(ln)
                 continue
             if "50" in mods and not SIDES & mods and fmt is BilateralFormat.RT_LT_TWO_LINES:
-                rule = (
-                    "FJ-ASC-FACILITY"
-                    if self.c.setting is Setting.ASC_FACILITY and self.p.is_medicare
-                    else "FJ-PAYER-FORMAT"
-                )
                 self.log.error(
-                    rule,
+                    self.format_rule(),
                     f"{ln.code}-50: {self.p.name} does not recognise modifier 50 on this claim; bill the bilateral level as two lines, RT and LT, 1 unit each.",
                 )
                 if ln.units == 1:
@@ -189,7 +191,7 @@ class _Checker:
             )
             # 2 units of an add-on read as bilateral only when its primary is bilateral too; otherwise
             # the primary would belong on the bilateral joint (mixed laterality) and the fix is a guess.
-            clear = info.tier == "primary" or info.region in bilateral_regions
+            clear = info.tier != "second" or info.region in bilateral_regions
             if not clear:
                 self.fixable = False
                 out.append(ln)
@@ -208,6 +210,7 @@ class _Checker:
 
     def _duplicates(self, lines: list[ClaimLine]) -> list[ClaimLine]:
         fmt = self.fmt()
+        bilateral_regions = self._bilateral_regions(lines)
         by_code: dict[str, list[ClaimLine]] = {}
         for ln in lines:
             if self.facet(ln):
@@ -224,11 +227,17 @@ class _Checker:
             if code_plus_50 and fmt is BilateralFormat.CODE_PLUS_CODE_50:
                 continue
             if rt_lt_pair and fmt is BilateralFormat.MODIFIER_50_ONE_LINE:
-                rule = "FJ-ASC-FACILITY" if self.c.setting is Setting.ASC_FACILITY else "FJ-BILATERAL"
+                rule = self.format_rule()
                 self.log.error(
                     rule,
                     f"{code} on two lines RT and LT: {self.p.name} wants a bilateral level on one line with modifier 50 and 1 unit.",
                 )
+                info = self.cat.codes[code]
+                if info.tier == "second" and info.region not in bilateral_regions:
+                    # A bilateral add-on under a one-sided primary: the primary belongs on the bilateral
+                    # joint (mixed laterality), so which line gets which code is not a clear fix.
+                    self.fixable = False
+                    continue
                 keep = [m for m in group[0].modifiers if m not in SIDES]
                 replaced[code] = [group[0].model_copy(update={"modifiers": order_modifiers(["50", *keep])})]
                 continue
@@ -258,8 +267,12 @@ class _Checker:
             if not info or not info.add_on:
                 continue
             needs = list(info.requires)
+            # The junction pairing holds only when T12-L1 (64490) is the only cervical/thoracic level.
             junction_ok = (
-                code in ("64494", "64495") and self.p.junction_rule and "64490" in present and "64493" not in present
+                code in ("64494", "64495")
+                and self.p.junction_rule
+                and "64490" in present
+                and not {"64491", "64492", "64493"} & present
             )
             if junction_ok:
                 needs = [n for n in needs if n != "64493"]
@@ -274,6 +287,30 @@ class _Checker:
                     f"+{code} is an add-on and cannot be billed without {' and '.join(missing)} on the same claim for the same date.",
                 )
                 self.fixable = False
+
+    def _level_limits(self, lines: list[ClaimLine]) -> None:
+        """A payer's cap on levels per session (FJ-PAYER-LEVELS), counted from the codes on the claim."""
+        tiers: dict[str, set[str]] = {}
+        for ln in lines:
+            info = self.facet(ln)
+            if info:
+                tiers.setdefault(info.region, set()).add(info.tier)
+        # Each tier code is one level; the third-and-additional code is at least one more.
+        levels = sum(len(t) for t in tiers.values())
+        cap = self.p.max_levels_per_session
+        if cap and levels > cap:
+            self.log.warning(
+                "FJ-PAYER-LEVELS",
+                f"The claim reports at least {levels} levels in one session, above {self.p.name}'s limit of {cap}; the extra levels are likely denied.",
+            )
+        region_cap = self.p.max_levels_per_region_per_session
+        if region_cap and self.p.covers_third_level is not False:
+            for region, found in tiers.items():
+                if len(found) > region_cap:
+                    self.log.warning(
+                        "FJ-PAYER-LEVELS",
+                        f"The claim reports at least {len(found)} {region.replace('_', '/')} levels, above {self.p.name}'s limit of {region_cap} per region.",
+                    )
 
     def _kx(self, lines: list[ClaimLine]) -> list[ClaimLine]:
         if not self.p.requires_kx_on_diagnostic:
@@ -311,6 +348,18 @@ class _Checker:
             self.log.warning(
                 rule,
                 f"{p.name} does not cover a third level per region per session: the third-and-additional code is likely denied (at most payable on appeal).",
+            )
+        self._level_limits(lines)
+        if p.id == UNSPECIFIED:
+            self.log.info(
+                "FJ-PAYER-FORMAT",
+                "No payer was named, so the Medicare/CMS line format was checked; commercial payers' bilateral formats vary.",
+            )
+        facility = self.c.setting in (Setting.ASC_FACILITY, Setting.HOSPITAL_OUTPATIENT_FACILITY)
+        if facility and "27096" in codes:
+            self.log.error(
+                "FJ-NOT-FACET",
+                "27096 is not recognised on ASC or hospital outpatient facility claims: the facility reports the SI joint injection as G0260.",
             )
         regions = {i.region for i in infos if i.tier == "primary"}
         junction = p.junction_rule and codes >= {"64490", "64494"} and "64493" not in codes

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from typing import Annotated
 
@@ -99,12 +100,14 @@ class ClaimLine(BaseModel):
     @field_validator("code")
     @classmethod
     def _code_upper(cls, value: str) -> str:
-        return value.strip().upper()
+        # '+64491' is how CPT prints an add-on; the code itself has no plus sign.
+        return value.strip().lstrip("+").strip().upper()
 
     @field_validator("modifiers")
     @classmethod
     def _mods_upper(cls, value: list[str]) -> list[str]:
-        return [m.strip().upper() for m in value if m.strip()]
+        # One field typed as '50, KX' or '-50 -RT' holds several modifiers.
+        return [part.upper() for m in value for part in re.split(r"[\s,;/-]+", m) if part]
 
     def key(self) -> tuple[str, tuple[str, ...], int]:
         return (self.code, tuple(self.modifiers), self.units)

@@ -31,12 +31,12 @@ _MODS = "50|RT|LT|59|XE|XS|XP|XU|51|KX"
 CODE_RE = re.compile(
     r"(?:(?<![0-9])(?P<pre>\d{1,2})\s+units?\s+(?:of\s+)?)?"
     r"(?<![0-9A-Za-z])\+?(?P<code>6449[0-5]|021[3-8]T|77003|77012|27096|G0260|64451|64625|6463[3-6]|2055[0-3])"
-    rf"(?P<mods>(?:\s*-\s*(?:{_MODS}))*)"
-    rf"(?P<smods>(?:\s+(?:mod(?:ifier)?s?\s*-?\s*|w/\s*)?(?:{_MODS})(?![0-9A-Za-z]))*)"
+    rf"(?P<mods>(?:(?:\s*[-–—]\s*|(?<=[0-9T])(?=RT|LT|KX))(?:{_MODS}))*)"
+    rf"(?P<smods>(?:\s+(?:mod(?:ifier)?s?\s*-?\s*|w/\s*)?(?:{_MODS})(?![0-9A-Za-z])|\s*\(\s*(?:{_MODS})\s*\))*)"
     r"(?:\s*(?:x|×|\*)\s*(?P<units>\d{1,2})\b"
     r"|\s*,?\s*(?:units?|qty|quantity)\s*[:=]?\s*(?P<units4>\d{1,2})\b"
     r"|\s+(?P<units5>\d{1,2})\s*u\b"
-    r"|\s*\(\s*(?:x\s*)?(?P<units3>\d{1,2})(?:\s+units?)?\s*\)"
+    r"|\s*\(\s*(?:x\s*(?P<units3>\d{1,2})|(?P<units6>\d{1,2})\s+units?)\s*\)"
     r"|\s*(?:with\s+|for\s+|,\s*)?(?P<units2>\d{1,2})\s+units?\b)?",
     re.IGNORECASE,
 )
@@ -49,8 +49,9 @@ WITH_MOD_RE = re.compile(
     re.IGNORECASE,
 )
 CHECK_INTENT_RE = re.compile(
-    r"(?<!\bbe\s)(?<!\bget\s)\b(billed|we\s+bill|submitted|coded\s+(?:it\s+)?as|is\s+(?:that|this|it)\s+(?:correct|right|ok)|"
-    r"check|claim\s+(?:shows|has|lines?)|denied|rejected)\b",
+    r"\b((?:we|i|they|you|office|clinic|practice|doctor|dr)\s+(?:have\s+|had\s+)?billed|^\s*billed|billed\s+(?:as|it|this|them|these|out)"
+    r"|was\s+billed|we\s+bill|submitted|coded\s+(?:it\s+)?as|is\s+(?:that|this|it)\s+(?:correct|right|ok)|"
+    r"check|claim\s+(?:shows|has|lines?))\b",
     re.IGNORECASE,
 )
 _IMAGING = [
@@ -80,14 +81,20 @@ _IMAGING = [
 ]
 _PURPOSE = [
     (
-        re.compile(r"\bdiagnostic\b|\bdx\b|\bMBBs?\b|\bmedial\s+branch\s+blocks?\b|\bconfirmatory\b", re.I),
+        re.compile(
+            r"\bdiagnostic\b|\bdx\b|\bMBBs?\b|\bmedial\s+branch\s+blocks?\b|\bconfirmatory\b|\btest\s+blocks?\b", re.I
+        ),
         Purpose.DIAGNOSTIC,
     ),
     (re.compile(r"\btherapeutic\b|\btreatment\s+injection\b", re.I), Purpose.THERAPEUTIC),
 ]
 _SETTING = [
     (
-        re.compile(r"\bHOPD\b|\bhospital\s+outpatient\b|\boutpatient\s+(?:hospital|department)\b|\bOPD\b", re.I),
+        re.compile(
+            r"\bHOPD\b|\bhospital\s+outpatient\b|\boutpatient\s+(?:hospital|department)\b|\bOPD\b"
+            r"|\bhospital\s+(?:facility\s+)?claim\b|\bUB-?04\b|\bhospital\s+facility\b",
+            re.I,
+        ),
         Setting.HOSPITAL_OUTPATIENT_FACILITY,
     ),
     (
@@ -154,6 +161,11 @@ class ParsedText:
     excluded_joints: list[str] = field(default_factory=list)  # 'not L5-S1', 'L5-S1 was cancelled'
     other_procedures: list[str] = field(default_factory=list)  # 'RFA', 'ESI', '64635'
     imaging_undocumented: bool = False
+    units_given: set[str] = field(default_factory=set)  # codes whose units were written ('64491 x 1')
+    setting_ambiguous: bool = False  # 'facility claim': ASC or hospital outpatient?
+    removed_sides: list[str] = field(default_factory=list)  # 'drop the left side'
+    only: bool = False  # 'right L4-5 only'
+    negated_purposes: list[str] = field(default_factory=list)  # 'not diagnostic'
     unsupported_payer: str | None = None
     negated_payers: list[str] = field(default_factory=list)  # 'not Medicare'
     sides_mentioned: list[str] = field(default_factory=list)
@@ -174,7 +186,15 @@ def _side_word(text: str) -> str:
     return "right" if low in ("right", "rt") else "left"
 
 
-_NEGATED_BEFORE = re.compile(r"\b(?:not|no|except|excluding|without)\s+(?:at\s+|the\s+|a\s+)?$", re.I)
+_NEGATED_BEFORE = re.compile(
+    r"\b(?:not|no|except|excluding|without|drop|remove|cancel|delete|take\s+out|minus)\s+(?:at\s+|the\s+|a\s+)?$", re.I
+)
+# Follow-up edits: 'drop the left side', 'left side was not done', 'only L4-5', 'both'.
+_REMOVED_SIDE = re.compile(
+    r"\b(?:drop|remove|cancel|delete|take\s+out|no|not|without)\s+(?:the\s+)?(left|right)(?:\s+side)?\b(?!\s*,?\s*(?:but\s+)?(?:the\s+)?(?:left|right))"
+    r"|\b(left|right)\s+side\s+(?:was\s+|is\s+)?(?:not|never)\s+(?:done|injected|performed|treated)\b",
+    re.I,
+)
 _NEGATED_AFTER = re.compile(
     r"^\s*\)?\s*(?:(?:was|were|is)\s+)?(?:not\s+(?:done|injected|performed|treated)|cancel+ed|planned|deferred|aborted|skipped|postponed)\b",
     re.I,
@@ -253,7 +273,7 @@ _BODY_OR_VERB_AFTER = re.compile(
     re.I,
 )
 _CONTEXT_BEFORE = re.compile(
-    r"(?:\bdr\.?|\bdoctor|\bhe|\bshe|\bthey|\bnothing|\banything|\bpain\s+(?:on|in)(?:\s+the)?"
+    r"(?:\b(?:drop|remove|cancel|delete|without)(?:\s+the)?|\bdr\.?|\bdoctor|\bhe|\bshe|\bthey|\bnothing|\banything|\bpain\s+(?:on|in)(?:\s+the)?"
     r"|\bradiat\w*\s+(?:to|into|down)(?:\s+the)?|\bafter|\bbefore|\bprior|\bprevious(?:ly)?|\blast)\s*$",
     re.I,
 )
@@ -382,7 +402,7 @@ def _claim_lines(text: str, parsed: ParsedText) -> None:
         if code in negated:
             parsed.absent_codes.append(code)
             continue
-        mods = [p.strip().upper() for p in re.split(r"-", m.group("mods") or "") if p.strip()]
+        mods = [t.upper() for t in re.findall(rf"(?:{_MODS})", m.group("mods") or "", re.I)]
         mods += [
             t.upper() for t in re.findall(rf"(?<![0-9A-Za-z])({_MODS})(?![0-9A-Za-z])", m.group("smods") or "", re.I)
         ]
@@ -396,6 +416,7 @@ def _claim_lines(text: str, parsed: ParsedText) -> None:
             or m.group("units3")
             or m.group("units4")
             or m.group("units5")
+            or m.group("units6")
             or m.group("pre")
         )
         tail = text[m.end() : m.end() + 40]
@@ -403,6 +424,8 @@ def _claim_lines(text: str, parsed: ParsedText) -> None:
         if with_mod:
             mods.append(with_mod.group(1).upper())
             parsed.soft_codes.add(code)
+        if units_text:
+            parsed.units_given.add(code)
         parsed.lines.append(ClaimLine(code=code, modifiers=mods, units=int(units_text) if units_text else 1))
     parsed.modifiers_mentioned = sorted(
         {m.group(1).upper() for m in re.finditer(rf"\b(?:modifiers?|mod)\s*-?\s*({_MODS})\b", text, re.I)}
@@ -432,6 +455,7 @@ def _imaging(text: str, parsed: ParsedText) -> None:
 def _purpose(text: str, parsed: ParsedText) -> None:
     negation = re.compile(r"\b(?:not|non)[\s-]+(?:a\s+)?(diagnostic|therapeutic)\b", re.I)
     negated = {Purpose(m.group(1).lower()) for m in negation.finditer(text)}
+    parsed.negated_purposes = sorted(p.value for p in negated)
     text = negation.sub(" ", text)
     found = [(kind, m) for pattern, kind in _PURPOSE if (m := pattern.search(text))]
     if len({kind for kind, _ in found}) > 1 or any(kind in negated for kind, _ in found):
@@ -466,8 +490,14 @@ def parse_text(text: str, payers: PayerRegistry) -> ParsedText:
         if not _PLANNED_BEFORE.search(text[max(0, m.start() - 30) : m.start()])
     ]
     parsed.imaging_undocumented = bool(_UNDOCUMENTED_IMAGING.search(text))
+    parsed.removed_sides = sorted({(m.group(1) or m.group(2)).lower() for m in _REMOVED_SIDE.finditer(text)})
+    # 'only L4-5', 'right L4-5 only', 'only at L4-5': only these joints ('only the left was done at L5-S1' is a side).
+    parsed.only = bool(
+        re.search(rf"\bonly\s+(?:at\s+|the\s+)?(?:(?:right|left|bilateral)\s+)?{_J}|{_J}\s+only\b", code_free, re.I)
+    )
     _imaging(code_free, parsed)
     _purpose(text, parsed)
+    parsed.setting_ambiguous = bool(re.search(r"\bfacility\s+(?:claim|bill|side)\b", text, re.I))
     for pattern, setting in _SETTING:
         if pattern.search(text):
             parsed.setting = setting
