@@ -20,6 +20,7 @@ from guardrails import (
     decide,
 )
 from guardrails.joints import region_of
+from guardrails.models import Purpose
 from guardrails.models import Setting as SettingEnum
 from guardrails.parse import ParsedText
 from guardrails.payers import UNSPECIFIED
@@ -215,6 +216,10 @@ class CodingAnswers(Grounding):
         if any(j == "T12-L1" for j, _ in parsed.joints):
             rules.append("FJ-JUNCTION-MEDICARE")
             text += f"\n\n{self.catalog.rule('FJ-JUNCTION-MEDICARE').explanation}"
+            text += (
+                "\n\nT12-L1 as thoracic is the majority and later view (AAPC, the MAC articles); a 2010 Becker's "
+                "ASC Review article said lumbar (64493), which is not followed here (U-03)."
+            )
         text += "\n\nTell me the side(s), imaging and payer and I will give the claim lines."
         answer = Answer(route=Route.CODING, answer=text, summary=rows[0][2:], rules=rules)
         return self._with_sources(answer, [], [self.catalog.rule_citations(r) for r in rules])
@@ -312,6 +317,17 @@ class CodingAnswers(Grounding):
                 sides[joint] = set(BOTH_SIDES) if side == "bilateral" else {side}
             changed.append(f"{side} at {', '.join(unsided)}" if unsided else f"all joints {side}")
         data["injections"] = _injections(sides)
+
+    def _check_follow_up(self, parsed: ParsedText, previous: Answer, payer: str | None, setting: str | None) -> Answer:
+        """'it was diagnostic', 'aetna?', 'what about for an ASC' after a claim check: re-check the same lines."""
+        claim = dict(previous.claim or {})
+        parsed.lines = [ClaimLine.model_validate(ln) for ln in claim.get("lines", [])]
+        parsed.payer = parsed.payer or claim.get("payer")
+        if not parsed.setting and claim.get("setting"):
+            parsed.setting = SettingEnum(claim["setting"])
+        if not parsed.purpose and claim.get("purpose") and claim["purpose"] not in parsed.negated_purposes:
+            parsed.purpose = Purpose(claim["purpose"])
+        return self._check(parsed, payer, setting)
 
     def _check(self, parsed: ParsedText, payer: str | None, setting: str | None) -> Answer:
         if parsed.setting_ambiguous and not parsed.setting:

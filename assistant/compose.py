@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -167,8 +168,15 @@ def payer_facts(profile: PayerProfile, question: str) -> list[str]:
     """Facts straight from the payer profile that answer rate/documentation/frequency questions."""
     q = question.lower()
     out: list[str] = []
-    if re.search(r"\b(pay|pays|paid|rate|rates|reimburs\w*|fee|allow\w*|how much|amount)\b", q):
-        for r in profile.rates:
+    if re.search(r"\b(pay|pays|paid|payment|rate|rates|reimburs\w*|fee|allowed|allowable|amount|cost|dollars?)\b", q):
+        asked = set(re.findall(r"\b(6449[0-5]|021[3-8]t)\b", q))
+        rates = [r for r in profile.rates if not asked or r.code.split("-")[0].lower() in asked]
+        if asked and not rates:
+            codes = ", ".join(sorted(c.upper() for c in asked))
+            on_file = ", ".join(sorted({r.code.split("-")[0] for r in profile.rates})) or "none"
+            out.append(f"No {profile.name} rate for {codes} is on file in its payer profile.")
+            out.append(f"Rates on file for {profile.name}: {on_file}.")
+        for r in rates:
             status = {"unverified": "UNVERIFIED — ", "derived": "derived — ", "published": ""}[r.status]
             where = "" if r.setting == "unspecified" else f" ({r.setting.replace('_', '-')})"
             out.append(
@@ -184,6 +192,61 @@ def payer_facts(profile: PayerProfile, question: str) -> list[str]:
         out += [f"{profile.name} frequency: {n.text}" for n in profile.frequency]
     if re.search(r"\b(cover\w*|limit\w*|policy|policies|allow\w*|unproven|experimental)\b", q):
         out += [f"{profile.name} coverage: {n.text}" for n in profile.coverage_notes]
+    return out
+
+
+def payer_rule_facts(profile: PayerProfile, question: str) -> list[str]:
+    """What this payer's profile says about levels, KX, prior authorization and bilateral format."""
+    q = question.lower()
+    out: list[str] = []
+    name = profile.name
+    if re.search(r"\blevels?\b|\bsessions?\b", q):
+        if profile.max_levels_per_session:
+            out.append(f"{name}: at most {profile.max_levels_per_session} levels per session.")
+        if profile.max_levels_per_region_per_session:
+            out.append(f"{name}: at most {profile.max_levels_per_region_per_session} levels per region per session.")
+        if profile.covers_third_level is False:
+            out.append(f"{name} does not cover a third level per region (+64492/+64495).")
+        if not (profile.max_levels_per_session or profile.max_levels_per_region_per_session):
+            out.append(f"{name}'s profile has no level limit on file; check the payer's current policy.")
+    if re.search(r"\bkx\b", q):
+        out.append(
+            f"{name} requires KX on diagnostic facet injections."
+            if profile.requires_kx_on_diagnostic
+            else f"{name}'s profile has no KX requirement; KX on diagnostic facet lines is a Medicare rule."
+        )
+    if re.search(r"prior\s*auth|pre-?auth|pre-?cert", q):
+        pa = profile.hopd_prior_auth
+        out.append(
+            f"{name}: prior authorization in the hospital outpatient department since {pa.since} for {', '.join(pa.codes)}."
+            if pa and pa.required
+            else f"{name}'s profile has no prior-authorization rule on file; check the plan."
+        )
+    if re.search(r"\bbilateral|\bformat\b|modifier\s*50|\bunits?\b", q):
+        from guardrails.payers import FORMAT_LABELS
+
+        out.append(f"{name} bilateral format: {FORMAT_LABELS[profile.bilateral_format]}.")
+        if profile.confirm_format_with_plan:
+            out.append(f"{name} plans differ: confirm the bilateral format with the member's plan.")
+    if re.search(r"\bbilateral|\bformat\b|modifier\s*50|\bcover|\bpolic", q):
+        out += [f"{name} coverage: {n.text}" for n in profile.coverage_notes]
+    if re.search(r"\bsessions?\b|\bfrequen|\bper year\b|\b12 months\b", q):
+        out += [f"{name} frequency: {n.text}" for n in profile.frequency]
+    return list(dict.fromkeys(out))
+
+
+def medicare_fee_facts(fees: Any, question: str) -> list[str]:
+    """RVUs and the conversion factor from the code table, when asked."""
+    q = question.lower()
+    out: list[str] = []
+    if re.search(r"conversion\s+factor|\bcf\b", q):
+        out.append(f"Medicare conversion factor ({fees.as_of}): ${fees.conversion_factor}; source {fees.source}.")
+    if re.search(r"\brvus?\b|relative value", q):
+        for row in fees.rvus:
+            out.append(
+                f"{row.code} ({fees.as_of}): work RVU {row.work}; total {row.total_non_facility} non-facility / "
+                f"{row.total_facility} facility; global {row.global_}; source {fees.source}."
+            )
     return out
 
 
@@ -208,7 +271,14 @@ def prose_blocks(text: str) -> list[str]:
             in_code = not in_code
             flush()
             continue
-        if in_code or not line or line.startswith(("#", "|")):
+        if line.startswith("|") and not in_code:
+            # A table row becomes one sentence ('M47.812–M47.817 — spondylosis ...'); rules and headers go.
+            flush()
+            cells = [c.strip().replace("**", "") for c in line.strip("|").split("|")]
+            if len(cells) >= 2 and not all(set(c) <= set("-: ") for c in cells):
+                blocks.append(" — ".join(c for c in cells if c) + ".")
+            continue
+        if in_code or not line or line.startswith("#"):
             flush()
             continue
         item = re.match(r"^(?:[-*]|\d+\.)\s+(.*)", line)
@@ -220,12 +290,27 @@ def prose_blocks(text: str) -> list[str]:
     return blocks
 
 
+def _stem(word: str) -> str:
+    for suffix in ("ing", "ed", "es", "s"):
+        if len(word) > len(suffix) + 3 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
+
+
+def _stems(text: str) -> set[str]:
+    return {_stem(w) for w in _tokens(text)}
+
+
 def best_sentences(
     question: str, passages: list[Passage], limit: int = 4, min_overlap: int = 1
 ) -> list[tuple[str, int]]:
-    """Extractive answer: the sentences of the top passages that share most with the question."""
-    q = _tokens(question)
-    scored: list[tuple[float, int, str]] = []
+    """Extractive answer: the sentences of the top passages that share most with the question.
+
+    Shared words are weighted by how rare they are among the candidate sentences, so a sentence
+    naming 'Regence' or 'L38801' beats one that only repeats 'facet injection'.
+    """
+    q = _stems(question)
+    candidates: list[tuple[int, int, str, set[str]]] = []
     for rank, passage in enumerate(passages):
         body = passage.text.split("\n", 1)[1] if "\n" in passage.text else passage.text
         order = 0
@@ -233,12 +318,22 @@ def best_sentences(
             for sentence in _SENT.split(block):
                 s = sentence.strip()
                 order += 1
-                if len(s) < 25:
-                    continue
-                overlap = len(q & _tokens(s))
-                if overlap < min_overlap:
-                    continue
-                scored.append((overlap - 0.15 * rank - 0.01 * order, rank, s))
+                if len(s) >= 25:
+                    candidates.append((rank, order, s, _stems(s)))
+    if not candidates:
+        return []
+    df: dict[str, int] = {}
+    for *_, stems in candidates:
+        for w in stems & q:
+            df[w] = df.get(w, 0) + 1
+    n = len(candidates)
+    scored: list[tuple[float, int, str]] = []
+    for rank, order, s, stems in candidates:
+        shared = stems & q
+        if len(shared) < min_overlap:
+            continue
+        weight = sum(math.log(1 + n / df[w]) for w in shared)
+        scored.append((weight - 0.3 * rank - 0.01 * order, rank, s))
     scored.sort(key=lambda t: -t[0])
     picked: list[tuple[str, int]] = []
     for _, rank, s in scored:

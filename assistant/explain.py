@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from assistant import compose
 from assistant.answer import Answer, Passage, Route
@@ -24,6 +25,15 @@ CAPABILITIES = (
     "which codes and modifiers a procedure gets, checking claim lines, payer rules, Medicare coverage, "
     "documentation and rates. For example: 'Bilateral L4-L5 and L5-S1 with fluoroscopy for Medicare: which codes?'"
 )
+
+
+_RELATED_WORDS = (
+    ("rf_ablation", re.compile(r"\brfa\b|\bablation\b|radio\s*-?frequency|\brhizotomy\b|\bdenervation\b", re.I)),
+    ("sacroiliac", re.compile(r"\bsi\s+joint\b|\bsacroiliac\b|\bsij\b", re.I)),
+    ("no_imaging_alternative", re.compile(r"\btrigger\s+points?\b", re.I)),
+)
+_MAC = re.compile(r"\b(?:NGS|CGS|Noridian|Palmetto|Novitas|WPS|First\s+Coast)\b", re.I)
+_ICD_QUESTION = re.compile(r"\bICD\b|\bdiagnos\w*\s+codes?\b|\bM\d{2}(?:\.\d+)?\b", re.I)
 
 
 class KnowledgeAnswers(Grounding):
@@ -60,17 +70,43 @@ class KnowledgeAnswers(Grounding):
                 out.append(f"{'+' if info.add_on else ''}{code}: {info.summary} ({region}, {kind}{needs}).")
             elif related:
                 out.append(f"{code}: {related.summary}.")
-        return out
+        # Related families named in words ('RFA code', 'SI joint code'): list them from the code table.
+        for kind, pattern in _RELATED_WORDS:
+            if pattern.search(parsed.text):
+                out += [
+                    f"{c.code}: {c.summary}."
+                    for c in self.catalog.related.values()
+                    if c.kind == kind and c.code not in parsed.codes
+                ]
+        return list(dict.fromkeys(out))
 
     def _knowledge(self, text: str, parsed: ParsedText, payer: str | None, topics: list[tuple[Topic, int]]) -> Answer:
         pid = parsed.payer or (self.payers.resolve(payer) if payer else None)
         pid = None if pid == UNSPECIFIED else pid
         facts: list[str] = []
         if pid:
-            facts += compose.payer_facts(self.payers.get(pid), text)
+            profile = self.payers.get(pid)
+            facts += compose.payer_facts(profile, text) + compose.payer_rule_facts(profile, text)
+        elif parsed.unsupported_payer:
+            facts.append(
+                f"There is no payer profile for {parsed.unsupported_payer} here, so its own rules are not on file; "
+                "what the knowledge base says is below (Medicare Advantage plans generally follow the local Medicare LCD)."
+            )
         from_profile = bool(facts)
+        facts += compose.medicare_fee_facts(self.catalog.code_table.medicare_2026, text)
         facts += self._code_facts(parsed)
-        passages = self.retriever.search(text, k=self.settings.top_k, payer=pid)
+        mac = _MAC.search(text)
+        if mac:
+            # 'the billing article for NGS': the LCD/article pairs are Medicare profile data.
+            policies = self.payers.get("medicare").policies
+            facts += [
+                f"{p.id}: {p.title} (effective {p.effective})"
+                for p in policies
+                if mac.group(0).lower() in p.title.lower()
+            ]
+        icd = _ICD_QUESTION.search(text)
+        query = f"{text} ICD-10-CM covered diagnosis codes spondylosis M47.812" if icd else text
+        passages = self.retriever.search(query, k=self.settings.top_k, payer=pid)
         known = self._known_conflicts({t.rule for t, _ in topics[:2]}, set(parsed.codes)) if topics else []
         conflicts = [*find_conflicts(passages), *known]
         # A sentence that contradicts a rule is shown only as a conflict, never as an answer line.
@@ -82,6 +118,14 @@ class KnowledgeAnswers(Grounding):
             for s, r in compose.best_sentences(text, quotable, min_overlap=2 if from_profile else 1)
             if not contradicted_rules(s)
         ]
+        if icd:
+            rows = [
+                sent
+                for p in passages
+                for sent in compose.prose_blocks(p.text)
+                if re.search(r"\bM\d{2}\.\d", sent) and len(sent) < 400
+            ]
+            facts += [f"From the knowledge base: {r}" for r in dict.fromkeys(rows)][:8]
         parts: list[str] = []
         if facts:
             parts += ["**From the payer profile and code table:**", *(f"- {f}" for f in facts), ""]

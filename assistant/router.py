@@ -37,8 +37,25 @@ _OFF_TOPIC = re.compile(
     re.I,
 )
 _RATES = re.compile(
-    r"\b(?:pays?|paid|rates?|reimburs\w*|allowed amount|allowable|fee schedule|how much|RVUs?|dollars?|\$)", re.I
+    r"\b(?:pays?|paid|payment|rates?|reimburs\w*|allowed amount|allowable|fee schedule|RVUs?|dollars?|conversion factor|\$)",
+    re.I,
 )
+# Questions about consequences, sources or plain-language explanations are answered from the corpus.
+_ASKS_SOURCES = re.compile(
+    r"\bwhat\s+happens\b|\bplain\s+(?:words|english|language)\b|\bsimple\s+terms\b|\bdoes\s+\w+\s+say\b"
+    r"|\bwhat\s+did\s+\S+\s+say\b|\baccording\s+to\b|\bconversion\s+factor\b|\bRVUs?\b|\bhistory\b|\breplace[ds]?\b"
+    r"|\bwhen\s+were\b",
+    re.I,
+)
+# Rules whose answer depends on the payer: asked about a named payer, the payer profile answers.
+_PAYER_DEPENDENT = {
+    "FJ-BILATERAL",
+    "FJ-UNITS-ONE",
+    "FJ-PAYER-FORMAT",
+    "FJ-PAYER-LEVELS",
+    "FJ-ASC-FACILITY",
+    "FJ-PAYER-COVERAGE",
+}
 _ALSO = re.compile(r"\b(?:also|too|as well|in addition|additionally)\b", re.I)
 # Levels described without naming joints: a count ('3 levels', 'two level') or vertebrae ('L3, L4, L5 medial branches').
 _LEVEL_COUNT = re.compile(
@@ -114,7 +131,10 @@ def route_question(
     ):
         return Intent.FOLLOW_UP, topics
     details = parsed.imaging or parsed.payer or parsed.purpose or parsed.setting or parsed.imaging_conflict
-    if parsed.joints and not parsed.sides_mentioned and not details and _REGION_QUESTION.search(text):
+    asks = _REGION_QUESTION.search(text) or re.match(
+        r"\s*(?:is|are|does|do|which|what|how|can|should|who)\b", text, re.I
+    )
+    if parsed.joints and not parsed.sides_mentioned and not details and asks:
         return Intent.JOINT_INFO, topics  # 'Is T12-L1 thoracic or lumbar?'
     if parsed.joints:
         return Intent.SCENARIO, topics
@@ -137,11 +157,16 @@ def route_question(
     if _LEVEL_COUNT.search(text) and not parsed.lines:
         return Intent.LEVELS_ONLY, topics  # '3 levels right lumbar', 'L3, L4, L5 medial branches'
     knowledge = bool(_KNOWLEDGE.search(text))
+    best_rule = topics[0][0].rule if topics else ""
+    other_payer = (parsed.payer and parsed.payer != "medicare") or parsed.unsupported_payer
+    payer_dependent = best_rule.startswith("FJ-MEDICARE") or best_rule in _PAYER_DEPENDENT
+    if _ASKS_SOURCES.search(text) or (other_payer and payer_dependent):
+        return Intent.KNOWLEDGE, topics  # 'What happens if...', 'Does Aetna require KX?' (not Medicare's rule)
     if _RATES.search(text) and _IN_DOMAIN.search(text):
         return Intent.KNOWLEDGE, topics
     best = topics[0][1] if topics else 0
     if best >= 2 or (best >= 1 and not knowledge):
         return Intent.RULE, topics
-    if (knowledge and _IN_DOMAIN.search(text)) or _IN_DOMAIN.search(text):
+    if _IN_DOMAIN.search(text) or parsed.payer or parsed.unsupported_payer:
         return Intent.KNOWLEDGE, topics
     return Intent.OUT_OF_SCOPE, topics

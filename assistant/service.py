@@ -105,13 +105,17 @@ class Assistant(CodingAnswers, KnowledgeAnswers):
             return Answer(route=Route.CLARIFY, answer=issue)
         text = clean(question)
         parsed = parse_text(text, self.payers)
+        last = next((a for a in reversed(history) if a.scenario or a.claim), None)
+        last_check = last if last is not None and last.claim and not last.scenario else None
         previous = next((a for a in reversed(history) if a.scenario), None)
         previous_joints = (
             frozenset(i["joint"] for i in (previous.scenario or {}).get("injections", [])) if previous else frozenset()
         )
-        intent, topics = route_question(text, parsed, previous is not None, previous_joints)
+        intent, topics = route_question(text, parsed, last is not None, previous_joints)
         if intent is Intent.SCENARIO:
             answer = self._scenario(parsed, payer, setting)
+        elif intent is Intent.FOLLOW_UP and last_check is not None:
+            answer = self._check_follow_up(parsed, last_check, payer, setting)
         elif intent is Intent.FOLLOW_UP and previous is not None:
             answer = self._follow_up(parsed, previous)
         elif intent is Intent.CHECK:
