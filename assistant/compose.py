@@ -174,7 +174,7 @@ def payer_facts(profile: PayerProfile, question: str) -> list[str]:
         if asked and not rates:
             codes = ", ".join(sorted(c.upper() for c in asked))
             on_file = ", ".join(sorted({r.code.split("-")[0] for r in profile.rates})) or "none"
-            out.append(f"No {profile.name} rate for {codes} is on file in its payer profile.")
+            out.append(f"No rate for {codes} is on file for {profile.name} (not on file in its payer profile).")
             out.append(f"Rates on file for {profile.name}: {on_file}.")
         for r in rates:
             status = {"unverified": "UNVERIFIED — ", "derived": "derived — ", "published": ""}[r.status]
@@ -291,7 +291,7 @@ def prose_blocks(text: str) -> list[str]:
 
 
 def _stem(word: str) -> str:
-    for suffix in ("ing", "ed", "es", "s"):
+    for suffix in ("ing", "ed", "es", "e", "s"):
         if len(word) > len(suffix) + 3 and word.endswith(suffix):
             return word[: -len(suffix)]
     return word

@@ -136,7 +136,8 @@ _PLANNED_BEFORE = re.compile(
     re.I,
 )
 _UNSUPPORTED_PAYERS = re.compile(
-    r"\b(humana|kaiser|tricare|medicaid|wellcare|molina|centene|ambetter|oscar|highmark|emblem|geisinger)\b", re.I
+    r"\b((?:(?-i:[A-Z][a-z]+)\s+)?medicaid|humana|kaiser|tricare|wellcare|molina|centene|ambetter|oscar|highmark|emblem|geisinger)\b",
+    re.I,
 )
 
 
