@@ -15,7 +15,8 @@ _IN_DOMAIN = re.compile(
     r"|\bmedicare\b|\baetna\b|\bcigna\b|\buhc\b|\bunited\s?health|\bblue cross\b|\bbcbs\b|\bpayers?\b|\breimburs\w*\b"
     r"|\bMUE\b|\bunits?\b|\bfluoro\w*\b|\bultrasound\b|\bimaging\b|\bpain\b|\bneck\b|\bback\b|\bblocks?\b|\bsedation\b"
     r"|\bRT\b|\bLT\b|\bbilateral\b|\bASC\b|\bHOPD\b|\bOIG\b|\baudit\w*\b|\bMAC\b|\bNCCI\b|\bsacroiliac\b|\bSI joint\b"
-    r"|\b6463[3-6]\b|\b27096\b|\bG0260\b|\b64451\b|\b64625\b|\b7700[23]\b|\b77012\b|\b2055[0-3]\b",
+    r"|\b6463[3-6]\b|\b27096\b|\bG0260\b|\b64451\b|\b64625\b|\b7700[23]\b|\b77012\b|\b2055[0-3]\b"
+    r"|\bseed\s+guide\b|\bbilling\s+guide\b|\bpreferred\s+mb\b",
     re.I,
 )
 _KNOWLEDGE = re.compile(
