@@ -32,6 +32,10 @@ _RELATED_WORDS = (
     ("sacroiliac", re.compile(r"\bsi\s+joint\b|\bsacroiliac\b|\bsij\b", re.I)),
     ("no_imaging_alternative", re.compile(r"\btrigger\s+points?\b", re.I)),
 )
+_HISTORY = re.compile(
+    r"\bhistory\b|\bcreated\b|\bintroduced\b|\breplace[ds]?\b|\bwhen\s+(?:were|was|did)\b|\bold\s+codes\b", re.I
+)
+_PLAIN = re.compile(r"\bplain\s+(?:words|english|language)\b|\bsimple\s+terms\b|\bfor\s+(?:a\s+)?patients?\b", re.I)
 _MAC = re.compile(r"\b(?:NGS|CGS|Noridian|Palmetto|Novitas|WPS|First\s+Coast)\b", re.I)
 _ICD_QUESTION = re.compile(r"\bICD\b|\bdiagnos\w*\s+codes?\b|\bM\d{2}(?:\.\d+)?\b", re.I)
 
@@ -70,6 +74,8 @@ class KnowledgeAnswers(Grounding):
                 out.append(f"{'+' if info.add_on else ''}{code}: {info.summary} ({region}, {kind}{needs}).")
             elif related:
                 out.append(f"{code}: {related.summary}.")
+        if _HISTORY.search(parsed.text):
+            out += [f.history for f in self.catalog.code_table.families if f.history]
         # Related families named in words ('RFA code', 'SI joint code'): list them from the code table.
         for kind, pattern in _RELATED_WORDS:
             if pattern.search(parsed.text):
@@ -106,7 +112,8 @@ class KnowledgeAnswers(Grounding):
             ]
         icd = _ICD_QUESTION.search(text)
         query = f"{text} ICD-10-CM covered diagnosis codes spondylosis M47.812" if icd else text
-        passages = self.retriever.search(query, k=self.settings.top_k, payer=pid)
+        plain = "front_desk" if _PLAIN.search(text) else None
+        passages = self.retriever.search(query, k=self.settings.top_k, payer=pid, audience=plain)
         known = self._known_conflicts({t.rule for t, _ in topics[:2]}, set(parsed.codes)) if topics else []
         conflicts = [*find_conflicts(passages), *known]
         # A sentence that contradicts a rule is shown only as a conflict, never as an answer line.

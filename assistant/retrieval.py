@@ -84,7 +84,9 @@ class HybridRetriever:
                 out.append((idx, float(score)))
         return out
 
-    def search(self, query: str, k: int = 5, payer: str | None = None, dense: bool = True) -> list[Passage]:
+    def search(
+        self, query: str, k: int = 5, payer: str | None = None, dense: bool = True, audience: str | None = None
+    ) -> list[Passage]:
         depth = max(20, k * 4)
         fused: dict[int, float] = {}
         kw = [(i, s) for i, s in self.keyword.search(query, depth * 2) if self._payer_ok(i, payer)][:depth]
@@ -100,5 +102,10 @@ class HybridRetriever:
             for idx in fused:
                 if codes & {c.lower() for c in _CODE.findall(self.chunks[idx]["text"])}:
                     fused[idx] += 0.5 / RRF_K
+        if audience:
+            # 'in plain words': documents written for that audience come first among close results.
+            for idx in fused:
+                if audience in str(self.chunks[idx]["metadata"].get("audience", "")):
+                    fused[idx] += 1.0 / RRF_K
         best = sorted(fused.items(), key=lambda kv: -kv[1])[:k]
         return [to_passage(self.chunks[i], s) for i, s in best]

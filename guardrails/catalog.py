@@ -65,6 +65,7 @@ class Family(BaseModel):
     name: str
     imaging: list[str]
     sources: list[str]
+    history: str = ""
 
 
 class RvuRow(BaseModel):
